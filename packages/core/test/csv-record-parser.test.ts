@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest'
+import fc from 'fast-check'
+import { CsvRecordParser, MAX_RECORD_CHARS, readCsvRecords, type CsvRecord } from '@vehicle-perf/core'
+
+function parse(text: string, chunkSize = text.length || 1): CsvRecord[] {
+  const parser = new CsvRecordParser()
+  const out: CsvRecord[] = []
+  for (let i = 0; i < text.length; i += chunkSize) parser.push(text.slice(i, i + chunkSize), out)
+  parser.end(out)
+  return out
+}
+
+describe('CSV records', () => {
+  it('splits fields and records and numbers physical lines from 1', () => {
+    expect(parse('a,b\n1,2\n3,4')).toEqual([
+      { fields: ['a', 'b'], line: 1, malformed: false },
+      { fields: ['1', '2'], line: 2, malformed: false },
+      { fields: ['3', '4'], line: 3, malformed: false },
+    ])
+  })
+
+  it('tolerates CRLF and a BOM', () => {
+    expect(parse('\uFEFFa,b\r\n1,2\r\n').map((r) => r.fields)).toEqual([['a', 'b'], ['1', '2']])
+  })
+
+  it('skips blank lines without counting them as records, but counts their lines', () => {
+    expect(parse('a\n\n1\r\n\r\n2\n\n').map((r) => [r.fields[0], r.line])).toEqual([['a', 1], ['1', 3], ['2', 5]])
+  })
+
+  it('reads quoted fields with commas, escaped quotes and newlines, and numbers the next record after them', () => {
+    const records = parse('a,b\n"x,1","say ""hi""\nthere"\nnext,row\n')
+    expect(records[1]).toEqual({ fields: ['x,1', 'say "hi"\nthere'], line: 2, malformed: false })
+    expect(records[2]).toEqual({ fields: ['next', 'row'], line: 4, malformed: false })
+  })
+
+  it('keeps empty fields, including a trailing one', () => {
+    expect(parse('a,,c,\n').map((r) => r.fields)).toEqual([['a', '', 'c', '']])
+  })
+
+  it('treats a quote inside an unquoted field as data', () => {
+    expect(parse('ab"c,d\n').map((r) => r.fields)).toEqual([['ab"c', 'd']])
+  })
+
+  it('recovers from a quote that never closes: that line is malformed, the lines after it are read', () => {
+    const records = parse('h1,h2\n1,"broken\n2,ok\n3,ok\n')
+    expect(records.map((r) => [r.line, r.malformed, r.fields])).toEqual([
+      [1, false, ['h1', 'h2']],
+      [2, true, ['1', '"broken']],
+      [3, false, ['2', 'ok']],
+      [4, false, ['3', 'ok']],
+    ])
+  })
+
+  it('gives up on a quoted field larger than any real value without holding the whole input', () => {
+    const parser = new CsvRecordParser()
+    const out: CsvRecord[] = []
+    parser.push('h\n"', out)
+    const line = 'x'.repeat(1000) + '\n'
+    for (let i = 0; i < (MAX_RECORD_CHARS / line.length) * 3; i++) parser.push(line, out)
+    parser.end(out)
+    expect(out[1]?.malformed).toBe(true)
+    expect(out[1]?.line).toBe(2)
+    expect(out.length).toBeGreaterThan(2)
+  })
+
+  it('decodes invalid UTF-8 as U+FFFD instead of failing', async () => {
+    const bytes = new Uint8Array([0x61, 0x2c, 0xff, 0x62, 0x0a])
+    const records: CsvRecord[] = []
+    for await (const group of readCsvRecords([bytes])) records.push(...group)
+    expect(records[0]?.fields).toEqual(['a', '\uFFFDb'])
+  })
+
+  it('decodes a multi-byte character split across chunks', async () => {
+    const bytes = new TextEncoder().encode('é,ü\n')
+    const records: CsvRecord[] = []
+    for await (const group of readCsvRecords([bytes.slice(0, 1), bytes.slice(1, 4), bytes.slice(4)])) records.push(...group)
+    expect(records[0]?.fields).toEqual(['é', 'ü'])
+  })
+
+  it('gives the same records however the input is chunked (property)', () => {
+    const field = fc.oneof(
+      fc.stringMatching(/^[a-z0-9 .:-]{0,6}$/),
+      fc.string({ unit: fc.constantFrom('a', ',', '"', '\n', '\r', 'x') , maxLength: 8 }).map((s) => `"${s.replace(/"/g, '""')}"`),
+    )
+    const record = fc.array(field, { minLength: 1, maxLength: 4 }).map((fields) => fields.join(','))
+    const text = fc.tuple(fc.array(record, { maxLength: 8 }), fc.constantFrom('\n', '\r\n'), fc.boolean()).map(
+      ([records, eol, trailing]) => records.join(eol) + (trailing ? eol : ''),
+    )
+    fc.assert(
+      fc.property(text, fc.integer({ min: 1, max: 7 }), (input, chunk) => {
+        expect(parse(input, chunk)).toEqual(parse(input))
+      }),
+    )
+  })
+
+  it('never throws and never loses a line on arbitrary input (property)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom('a', ',', '"', '\n', '\r', ' '), maxLength: 60 }), fc.integer({ min: 1, max: 9 }), (input, chunk) => {
+        const records = parse(input, chunk)
+        const lines = records.map((r) => r.line)
+        expect([...lines].sort((a, b) => a - b)).toEqual(lines)
+        expect(new Set(lines).size).toBe(lines.length)
+        for (const line of lines) expect(line).toBeLessThanOrEqual(input.split('\n').length)
+      }),
+    )
+  })
+})

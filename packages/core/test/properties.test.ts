@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest'
+import fc from 'fast-check'
+import {
+  buildCycles,
+  buildVehicleResponse,
+  buildVehicleView,
+  InMemoryDeduplicator,
+  KIND_COLUMNS,
+  MAX_ITEMS,
+  readOperationRows,
+  renderVehicleView,
+  type DeploymentRow,
+  type PickupRow,
+  type RideRow,
+} from '@vehicle-perf/core'
+
+const BASE = Date.parse('2019-05-01T00:00:00Z')
+const HOUR = 3_600_000
+
+// Ids from a small alphabet so that keys collide often: duplicates on purpose.
+const rideId = fc.constantFrom('R0000000000000000001', 'R0000000000000000002', 'R0000000000000000003', 'bad-id')
+const time = fc.integer({ min: 0, max: 72 }).map((h) => new Date(BASE + h * HOUR).toISOString().replace('T', ' ').replace('Z', ' UTC'))
+const amount = fc.constantFrom('2.5', '2.50', '3', '', '-1', '1e3')
+const rideLine = fc
+  .tuple(rideId, time, time, fc.constantFrom('48.8', '0', '91'), amount, fc.boolean())
+  .map(([id, start, end, lat, amt, short]) =>
+    short ? `${id},x` : [id, 'f42vVrTOJh7yVYJACDCv', start, end, lat, '2.3', '48.81', '2.31', amt].join(','),
+  )
+
+const deploymentRow = fc.record({ created: fc.integer({ min: 0, max: 48 }), delay: fc.integer({ min: 0, max: 3 }) }).map(
+  ({ created, delay }, ): Omit<DeploymentRow, 'taskId'> => ({ kind: 'deployment', vehicleId: 'f42vVrTOJh7yVYJACDCv', createdAt: BASE + created * HOUR, resolvedAt: BASE + (created + delay) * HOUR }),
+)
+const pickupRow = fc.integer({ min: 0, max: 52 }).map((h): Omit<PickupRow, 'taskId'> => ({ kind: 'pickup', vehicleId: 'f42vVrTOJh7yVYJACDCv', qrCode: 'XXBGC5', createdAt: BASE + h * HOUR, resolvedAt: BASE + h * HOUR }))
+const rideRow = fc
+  .record({ start: fc.integer({ min: -5, max: 60 }), minutes: fc.integer({ min: 0, max: 90 }), cents: fc.option(fc.integer({ min: 0, max: 2000 })) })
+  .map(({ start, minutes, cents }): Omit<RideRow, 'rideId'> => ({
+    kind: 'ride',
+    vehicleId: 'f42vVrTOJh7yVYJACDCv',
+    startedAt: BASE + start * HOUR,
+    endedAt: BASE + start * HOUR + minutes * 60_000,
+    start: { lat: 48.8, lng: 2.3 },
+    end: { lat: 48.81, lng: 2.31 },
+    amountCents: cents,
+  }))
+
+const withIds = <T, K extends string>(rows: T[], key: K, prefix: string): (T & Record<K, string>)[] =>
+  rows.map((row, i) => ({ ...row, [key]: `${prefix}${String(i).padStart(19, '0')}` }) as T & Record<K, string>)
+
+const vehicleEvents = fc
+  .tuple(fc.array(deploymentRow, { maxLength: 6 }), fc.array(pickupRow, { maxLength: 6 }), fc.array(rideRow, { maxLength: 15 }))
+  .map(([deployments, pickups, rides]) => ({
+    vehicleId: 'f42vVrTOJh7yVYJACDCv',
+    deployments: withIds(deployments, 'taskId', 'D'),
+    pickups: withIds(pickups, 'taskId', 'P'),
+    rides: withIds(rides, 'rideId', 'R'),
+  }))
+
+describe('rules that hold for all inputs', () => {
+  it('accounts for every input row exactly once: accepted, duplicate or rejected', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(rideLine, { maxLength: 25 }), async (lines) => {
+        const text = `${KIND_COLUMNS.ride.join(',')}\n${lines.join('\n')}\n`
+        const dedupe = new InMemoryDeduplicator()
+        const seenLines: number[] = []
+        let read = 0
+        let accepted = 0
+        let duplicates = 0
+        let rejected = 0
+        for await (const batch of readOperationRows([text], 'ride', { batchSize: 4 })) {
+          read += batch.rowsRead
+          rejected += batch.rejects.length
+          seenLines.push(...batch.rejects.map((r) => r.line))
+          for (const { row, line } of batch.rows) {
+            seenLines.push(line)
+            if (dedupe.check(row).status === 'new') accepted++
+            else duplicates++
+          }
+        }
+        expect(read).toBe(lines.length)
+        expect(accepted + duplicates + rejected).toBe(read)
+        expect(seenLines.sort((a, b) => a - b)).toEqual(lines.map((_, i) => i + 2))
+      }),
+    )
+  })
+
+  it('puts every ride in at most one cycle, inside its bounds, or else among the orphans', () => {
+    fc.assert(
+      fc.property(vehicleEvents, (events) => {
+        const { cycles, orphanRides } = buildCycles(events.deployments, events.pickups, events.rides)
+        const placed = cycles.flatMap((c) => c.rides)
+        expect(placed.length + orphanRides.length).toBe(events.rides.length)
+        expect(new Set([...placed, ...orphanRides]).size).toBe(events.rides.length)
+        for (const cycle of cycles) {
+          for (const ride of cycle.rides) {
+            expect(ride.startedAt).toBeGreaterThanOrEqual(cycle.startedAt)
+            if (cycle.endedAt !== null) expect(ride.startedAt).toBeLessThan(cycle.endedAt)
+          }
+        }
+        for (const ride of orphanRides) {
+          expect(cycles.some((c) => c.startedAt <= ride.startedAt && (c.endedAt === null || ride.startedAt < c.endedAt))).toBe(false)
+        }
+      }),
+    )
+  })
+
+  it('never answers more than 5 items, and the same input always gives the same bytes', () => {
+    fc.assert(
+      fc.property(vehicleEvents, fc.constantFrom('recent' as const, 'revenue' as const), fc.integer({ min: 0, max: 100 }), (events, policy, asOfHours) => {
+        const asOf = BASE + asOfHours * HOUR
+        const first = JSON.stringify(buildVehicleResponse(events, { asOf, policy }))
+        const again = JSON.stringify(buildVehicleResponse(structuredClone(events), { asOf, policy }))
+        expect(again).toBe(first)
+        expect((JSON.parse(first) as { items: unknown[] }).items.length).toBeLessThanOrEqual(MAX_ITEMS)
+        expect(renderVehicleView(buildVehicleView(events, { policy }), asOf)).toBe(first)
+      }),
+    )
+  })
+})
