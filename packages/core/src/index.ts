@@ -87,3 +87,19 @@ export {
   type ExpectedAccounting,
 } from './generator/generate.js'
 export type { ExpectedFileAccounting } from './generator/csv-batch-files.js'
+
+// Storage contract and ingest
+export type {
+  StorageAdapter,
+  IngestSession,
+  RowToStore,
+  ExistingRow,
+  RejectRecord,
+  DuplicateRecord,
+  StoreMeta,
+  StoredView,
+  StoreStats,
+} from './storage/storage-adapter.js'
+export { ingest, type IngestOptions, type IngestProgress } from './ingest/ingest.js'
+export { resolveSources, type IngestSource, type ResolvedSource } from './ingest/ingest-sources.js'
+export { totalsOf, type IngestReport, type FileReport, type RunTotals, type RejectCounts, type FileErrorCode } from './ingest/ingest-report.js'

@@ -1,0 +1,58 @@
+/**
+ * Schema as ordered, idempotent steps; `store_meta.schema_version` says how
+ * many have run. Written as SQL (not generated at run time) so that opening a
+ * store never needs drizzle-kit. Mirrors schema.ts.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE IF NOT EXISTS store_meta (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    schema_version INTEGER NOT NULL,
+    as_of INTEGER,
+    data_version INTEGER NOT NULL DEFAULT 0,
+    policy TEXT NOT NULL DEFAULT 'recent'
+  );
+  INSERT OR IGNORE INTO store_meta (id, schema_version, as_of, data_version, policy) VALUES (1, 0, NULL, 0, 'recent');
+  CREATE TABLE IF NOT EXISTS ingest_runs (
+    run_id TEXT PRIMARY KEY, run_seq INTEGER NOT NULL UNIQUE, status TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT, report TEXT NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS ingest_files (
+    run_id TEXT NOT NULL, position INTEGER NOT NULL, source TEXT NOT NULL, kind TEXT, bytes INTEGER, sha256 TEXT,
+    rows_read INTEGER, accepted INTEGER, error_code TEXT, PRIMARY KEY (run_id, position)
+  );
+  CREATE INDEX IF NOT EXISTS ingest_files_sha256 ON ingest_files (sha256);
+  CREATE TABLE IF NOT EXISTS deployments (
+    seq INTEGER PRIMARY KEY, task_id TEXT NOT NULL UNIQUE, vehicle_id TEXT NOT NULL,
+    created_at INTEGER NOT NULL, resolved_at INTEGER NOT NULL, row_hash TEXT NOT NULL, run_seq INTEGER NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS deployments_vehicle ON deployments (vehicle_id);
+  CREATE TABLE IF NOT EXISTS pickups (
+    seq INTEGER PRIMARY KEY, task_id TEXT NOT NULL UNIQUE, vehicle_id TEXT NOT NULL, qr_code TEXT NOT NULL,
+    created_at INTEGER NOT NULL, resolved_at INTEGER NOT NULL, row_hash TEXT NOT NULL, run_seq INTEGER NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS pickups_vehicle ON pickups (vehicle_id);
+  CREATE TABLE IF NOT EXISTS rides (
+    seq INTEGER PRIMARY KEY, ride_id TEXT NOT NULL UNIQUE, vehicle_id TEXT NOT NULL,
+    started_at INTEGER NOT NULL, ended_at INTEGER NOT NULL,
+    start_lat REAL, start_lng REAL, end_lat REAL, end_lng REAL, amount_cents INTEGER,
+    row_hash TEXT NOT NULL, run_seq INTEGER NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS rides_vehicle ON rides (vehicle_id);
+  CREATE TABLE IF NOT EXISTS rejected_rows (
+    id INTEGER PRIMARY KEY, run_id TEXT NOT NULL, source TEXT NOT NULL, line INTEGER NOT NULL, kind TEXT NOT NULL,
+    fields TEXT NOT NULL, reasons TEXT NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS duplicate_rows (
+    id INTEGER PRIMARY KEY, run_id TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, source TEXT NOT NULL,
+    line INTEGER NOT NULL, classification TEXT NOT NULL, kept TEXT, incoming TEXT
+  );
+  CREATE TABLE IF NOT EXISTS vehicle_views (
+    vehicle_id TEXT PRIMARY KEY, qr_code TEXT, template TEXT NOT NULL,
+    open_started_at INTEGER, open_ride_time_s INTEGER, open_revenue_cents INTEGER, content_hash TEXT NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS qr_claims (
+    vehicle_id TEXT NOT NULL, qr_code TEXT NOT NULL, recency TEXT NOT NULL, PRIMARY KEY (vehicle_id, qr_code)
+  );
+  CREATE INDEX IF NOT EXISTS qr_claims_rank ON qr_claims (qr_code, recency);
+  `,
+]

@@ -1,0 +1,116 @@
+import { index, integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+
+// Table and column names are shared by every vehicle-perf adapter: the
+// conformance suite reads them back with plain SQL.
+
+export const storeMeta = sqliteTable('store_meta', {
+  id: integer('id').primaryKey(),
+  schemaVersion: integer('schema_version').notNull(),
+  asOf: integer('as_of'),
+  dataVersion: integer('data_version').notNull(),
+  policy: text('policy').notNull(),
+})
+
+export const ingestRuns = sqliteTable('ingest_runs', {
+  runId: text('run_id').primaryKey(),
+  /** Small integer stored on every row instead of the run id. */
+  runSeq: integer('run_seq').notNull().unique(),
+  status: text('status').notNull(),
+  startedAt: text('started_at').notNull(),
+  finishedAt: text('finished_at'),
+  report: text('report').notNull(),
+})
+
+export const ingestFiles = sqliteTable(
+  'ingest_files',
+  {
+    runId: text('run_id').notNull(),
+    position: integer('position').notNull(),
+    source: text('source').notNull(),
+    kind: text('kind'),
+    bytes: integer('bytes'),
+    sha256: text('sha256'),
+    rowsRead: integer('rows_read'),
+    accepted: integer('accepted'),
+    errorCode: text('error_code'),
+  },
+  (table) => [primaryKey({ columns: [table.runId, table.position] }), index('ingest_files_sha256').on(table.sha256)],
+)
+
+export const deployments = sqliteTable('deployments', {
+  seq: integer('seq').primaryKey(),
+  taskId: text('task_id').notNull().unique(),
+  vehicleId: text('vehicle_id').notNull(),
+  createdAt: integer('created_at').notNull(),
+  resolvedAt: integer('resolved_at').notNull(),
+  rowHash: text('row_hash').notNull(),
+  runSeq: integer('run_seq').notNull(),
+})
+
+export const pickups = sqliteTable('pickups', {
+  seq: integer('seq').primaryKey(),
+  taskId: text('task_id').notNull().unique(),
+  vehicleId: text('vehicle_id').notNull(),
+  qrCode: text('qr_code').notNull(),
+  createdAt: integer('created_at').notNull(),
+  resolvedAt: integer('resolved_at').notNull(),
+  rowHash: text('row_hash').notNull(),
+  runSeq: integer('run_seq').notNull(),
+})
+
+export const rides = sqliteTable('rides', {
+  seq: integer('seq').primaryKey(),
+  rideId: text('ride_id').notNull().unique(),
+  vehicleId: text('vehicle_id').notNull(),
+  startedAt: integer('started_at').notNull(),
+  endedAt: integer('ended_at').notNull(),
+  startLat: real('start_lat'),
+  startLng: real('start_lng'),
+  endLat: real('end_lat'),
+  endLng: real('end_lng'),
+  amountCents: integer('amount_cents'),
+  rowHash: text('row_hash').notNull(),
+  runSeq: integer('run_seq').notNull(),
+})
+
+export const rejectedRows = sqliteTable('rejected_rows', {
+  id: integer('id').primaryKey(),
+  runId: text('run_id').notNull(),
+  source: text('source').notNull(),
+  line: integer('line').notNull(),
+  kind: text('kind').notNull(),
+  fields: text('fields').notNull(),
+  reasons: text('reasons').notNull(),
+})
+
+export const duplicateRows = sqliteTable('duplicate_rows', {
+  id: integer('id').primaryKey(),
+  runId: text('run_id').notNull(),
+  kind: text('kind').notNull(),
+  key: text('key').notNull(),
+  source: text('source').notNull(),
+  line: integer('line').notNull(),
+  classification: text('classification').notNull(),
+  kept: text('kept'),
+  incoming: text('incoming'),
+})
+
+export const vehicleViews = sqliteTable('vehicle_views', {
+  vehicleId: text('vehicle_id').primaryKey(),
+  qrCode: text('qr_code'),
+  template: text('template').notNull(),
+  openStartedAt: integer('open_started_at'),
+  openRideTimeS: integer('open_ride_time_s'),
+  openRevenueCents: integer('open_revenue_cents'),
+  contentHash: text('content_hash').notNull(),
+})
+
+export const qrClaims = sqliteTable(
+  'qr_claims',
+  {
+    qrCode: text('qr_code').notNull(),
+    vehicleId: text('vehicle_id').notNull(),
+    recency: text('recency').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.vehicleId, table.qrCode] }), index('qr_claims_rank').on(table.qrCode, table.recency)],
+)

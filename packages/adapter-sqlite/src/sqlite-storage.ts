@@ -1,0 +1,209 @@
+import Database from 'better-sqlite3'
+import type { IngestSession, RejectReason, StorageAdapter, StoredView, StoreMeta, StoreStats, VehicleKey } from '@vehicle-perf/core'
+import { formatTimestamp } from '@vehicle-perf/core'
+import { MIGRATIONS } from './migrations.js'
+import { SqliteIngestSession } from './sqlite-ingest-session.js'
+import { isBusyError, sqliteError } from './sqlite-errors.js'
+import { readMeta } from './sqlite-runs.js'
+import type { SqlValue } from './row-columns.js'
+
+export interface SqliteStorageOptions {
+  /** Path of the database file; created when missing. */
+  filename: string
+  /** How long an ingest waits for another one (any process) to finish before failing with `store_busy`. Default 5000 ms. */
+  lockTimeoutMs?: number
+  /** SQLite page cache of the write connection, in MiB. Default 128. */
+  cacheSizeMb?: number
+  /** Open for lookups only (a server next to a separate ingest process). */
+  readonly?: boolean
+}
+
+const LOCK_RETRY_MS = 20
+
+/**
+ * BEGIN IMMEDIATE without SQLite's busy handler: that handler sleeps
+ * synchronously and would freeze the event loop (and any server or other
+ * ingest sharing the process) while another process holds the lock.
+ */
+async function beginImmediate(db: Database.Database, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    try {
+      db.exec('BEGIN IMMEDIATE')
+      return
+    } catch (error) {
+      if (!isBusyError(error) || Date.now() >= deadline) throw error
+      await new Promise((resolve) => setTimeout(resolve, LOCK_RETRY_MS))
+    }
+  }
+}
+
+const VIEW_COLUMNS = `v.vehicle_id, v.template, v.open_started_at, v.open_ride_time_s, v.open_revenue_cents, v.content_hash, m.as_of, m.data_version`
+
+/**
+ * The embedded default store. Two connections to one file in WAL mode: the
+ * write connection holds an ingest's single transaction, the read connection
+ * serves lookups from the last committed state, so readers never see a run
+ * half-done and never wait for one.
+ */
+export function createSqliteStorage(options: SqliteStorageOptions): StorageAdapter {
+  const lockTimeoutMs = options.lockTimeoutMs ?? 5000
+  let writer: Database.Database | null = null
+  let reader: Database.Database | null = null
+  // Ingests through one adapter queue here; across processes BEGIN IMMEDIATE queues them.
+  let ingestQueue: Promise<void> = Promise.resolve()
+
+  const open = (readonly: boolean): Database.Database => {
+    try {
+      const db = new Database(options.filename, { readonly, fileMustExist: readonly })
+      // Waits are done asynchronously in beginImmediate; in WAL mode nothing else blocks.
+      db.pragma('busy_timeout = 0')
+      if (!readonly) {
+        db.pragma('journal_mode = WAL')
+        db.pragma('synchronous = NORMAL')
+        db.pragma(`cache_size = ${-1024 * (options.cacheSizeMb ?? 128)}`)
+        db.pragma('temp_store = MEMORY')
+      }
+      return db
+    } catch (error) {
+      throw sqliteError('store_unreachable', `cannot open ${options.filename}: ${(error as Error).message}`, error)
+    }
+  }
+  const writeDb = (): Database.Database => {
+    if (options.readonly) throw sqliteError('invalid_option', `${options.filename} is open read-only`)
+    writer ??= open(false)
+    return writer
+  }
+  const readDb = (): Database.Database => {
+    if (reader === null) {
+      if (!options.readonly) writeDb()
+      reader = open(true)
+    }
+    return reader
+  }
+
+  let lookupById: Database.Statement | null = null
+  let lookupByQr: Database.Statement | null = null
+
+  const toView = (row: Record<string, SqlValue> | undefined): StoredView | null => {
+    if (row === undefined) return null
+    return {
+      vehicleId: row.vehicle_id as string,
+      template: row.template as string,
+      openCycle:
+        row.open_started_at === null
+          ? null
+          : { startedAt: row.open_started_at as number, rideTimeS: row.open_ride_time_s as number, revenueCents: row.open_revenue_cents as number },
+      contentHash: row.content_hash as string,
+      asOf: row.as_of as number | null,
+      dataVersion: row.data_version as number,
+    }
+  }
+
+  const adapter: StorageAdapter = {
+    name: 'sqlite',
+
+    async migrate() {
+      const db = writeDb()
+      await ingestQueue
+      try {
+        await beginImmediate(db, lockTimeoutMs)
+      } catch (error) {
+        throw sqliteError(isBusyError(error) ? 'store_busy' : 'store_unreachable', `cannot migrate ${options.filename}: ${(error as Error).message}`, error)
+      }
+      try {
+        db.exec(`CREATE TABLE IF NOT EXISTS store_meta (id INTEGER PRIMARY KEY CHECK (id = 1), schema_version INTEGER NOT NULL,
+          as_of INTEGER, data_version INTEGER NOT NULL DEFAULT 0, policy TEXT NOT NULL DEFAULT 'recent')`)
+        db.prepare(`INSERT OR IGNORE INTO store_meta (id, schema_version) VALUES (1, 0)`).run()
+        const current = (db.prepare('SELECT schema_version FROM store_meta WHERE id = 1').pluck().get() as number) ?? 0
+        for (let version = current; version < MIGRATIONS.length; version++) db.exec(MIGRATIONS[version] as string)
+        db.prepare('UPDATE store_meta SET schema_version = ? WHERE id = 1').run(MIGRATIONS.length)
+        db.exec('COMMIT')
+      } finally {
+        if (db.inTransaction) db.exec('ROLLBACK')
+      }
+      db.exec('CREATE TEMP TABLE IF NOT EXISTS touched_vehicles (vehicle_id TEXT PRIMARY KEY)')
+    },
+
+    async beginIngest(run): Promise<IngestSession> {
+      const db = writeDb()
+      let release!: () => void
+      const previous = ingestQueue
+      ingestQueue = new Promise<void>((resolve) => (release = resolve))
+      await previous
+      try {
+        db.exec('CREATE TEMP TABLE IF NOT EXISTS touched_vehicles (vehicle_id TEXT PRIMARY KEY)')
+        await beginImmediate(db, lockTimeoutMs)
+      } catch (error) {
+        release()
+        if (isBusyError(error)) {
+          throw sqliteError('store_busy', `another ingest is running on ${options.filename} (waited ${lockTimeoutMs} ms); try again when it has finished`, error)
+        }
+        throw sqliteError('store_unreachable', `cannot start an ingest on ${options.filename}: ${(error as Error).message}`, error)
+      }
+      return new SqliteIngestSession(db, run.runId, run.startedAt, release)
+    },
+
+    async lookup(key: VehicleKey): Promise<StoredView | null> {
+      try {
+        const db = readDb()
+        if (key.type === 'vehicle_id') {
+          lookupById ??= db.prepare(`SELECT ${VIEW_COLUMNS} FROM vehicle_views v, store_meta m WHERE v.vehicle_id = ? AND m.id = 1`)
+          return toView(lookupById.get(key.value) as Record<string, SqlValue> | undefined)
+        }
+        lookupByQr ??= db.prepare(`SELECT ${VIEW_COLUMNS} FROM vehicle_views v, store_meta m
+          WHERE v.vehicle_id = (SELECT vehicle_id FROM qr_claims WHERE qr_code = ? ORDER BY recency DESC LIMIT 1) AND m.id = 1`)
+        return toView(lookupByQr.get(key.value) as Record<string, SqlValue> | undefined)
+      } catch (error) {
+        throw sqliteError('store_unreachable', `lookup failed on ${options.filename}: ${(error as Error).message}`, error)
+      }
+    },
+
+    async meta(): Promise<StoreMeta> {
+      try {
+        return readMeta(readDb())
+      } catch (error) {
+        throw sqliteError('store_unreachable', `cannot read ${options.filename}: ${(error as Error).message}`, error)
+      }
+    },
+
+    async stats(): Promise<StoreStats> {
+      const db = readDb()
+      const count = (sql: string): number => db.prepare(sql).pluck().get() as number
+      const runs = db.prepare(`SELECT status, count(*) AS n FROM ingest_runs GROUP BY status`).all() as { status: string; n: number }[]
+      const last = db.prepare(`SELECT run_id, finished_at FROM ingest_runs ORDER BY started_at DESC LIMIT 1`).get() as { run_id: string; finished_at: string | null } | undefined
+      const reasons: Partial<Record<RejectReason, number>> = {}
+      for (const row of db.prepare('SELECT reasons, count(*) AS n FROM rejected_rows GROUP BY reasons').all() as { reasons: string; n: number }[]) {
+        for (const reason of row.reasons.split(',') as RejectReason[]) reasons[reason] = (reasons[reason] ?? 0) + row.n
+      }
+      const duplicates = db.prepare(`SELECT classification, count(*) AS n FROM duplicate_rows GROUP BY classification`).all() as { classification: 'exact' | 'conflict'; n: number }[]
+      const meta = readMeta(db)
+      return {
+        runs: {
+          total: runs.reduce((sum, r) => sum + r.n, 0),
+          succeeded: runs.find((r) => r.status === 'succeeded')?.n ?? 0,
+          failed: runs.find((r) => r.status === 'failed')?.n ?? 0,
+          lastRunId: last?.run_id ?? null,
+          lastFinishedAt: last?.finished_at ?? null,
+        },
+        rows: { deployments: count('SELECT count(*) FROM deployments'), pickups: count('SELECT count(*) FROM pickups'), rides: count('SELECT count(*) FROM rides') },
+        vehicles: count('SELECT count(*) FROM vehicle_views'),
+        duplicates: { exact: duplicates.find((d) => d.classification === 'exact')?.n ?? 0, conflict: duplicates.find((d) => d.classification === 'conflict')?.n ?? 0 },
+        rejected: { rows: count('SELECT count(*) FROM rejected_rows'), reasons },
+        asOf: meta.asOf === null ? null : formatTimestamp(meta.asOf),
+        dataVersion: meta.dataVersion,
+      }
+    },
+
+    async close() {
+      await ingestQueue
+      reader?.close()
+      writer?.close()
+      reader = null
+      writer = null
+      lookupById = null
+      lookupByQr = null
+    },
+  }
+  return adapter
+}

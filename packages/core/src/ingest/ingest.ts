@@ -1,0 +1,312 @@
+import { createHash, randomUUID, type Hash } from 'node:crypto'
+import { VehiclePerfError, isVehiclePerfError } from '../errors.js'
+import type { ChunkSource } from '../csv/csv-record-parser.js'
+import { readOperationRows, DEFAULT_BATCH_SIZE, type ParsedBatch, type ParsedRow } from '../csv/read-operation-rows.js'
+import { classifyDuplicate } from '../rows/deduplicate.js'
+import type { RowKind } from '../rows/kinds.js'
+import { rowHash } from '../rows/row-hash.js'
+import { latestTimestamp, rowKey } from '../rows/row-types.js'
+import type { SelectionPolicy } from '../response/response-schema.js'
+import { buildVehicleView } from '../response/vehicle-response.js'
+import { formatTimestamp } from '../values/timestamp.js'
+import type { DuplicateRecord, IngestSession, RejectRecord, RowToStore, StorageAdapter, StoreMeta } from '../storage/storage-adapter.js'
+import { emptyRejectCounts, totalsOf, type FileReport, type IngestReport } from './ingest-report.js'
+import { resolveSources, type IngestSource, type ResolvedSource } from './ingest-sources.js'
+
+export interface IngestProgress {
+  phase: 'read' | 'refresh'
+  /** The file being read (read phase). */
+  source?: string
+  fileIndex: number
+  fileCount: number
+  /** Bytes read so far over all files, and their known total (null when a stream has no size). */
+  bytesRead: number
+  bytesTotal: number | null
+  rowsRead: number
+  /** Refresh phase: vehicles re-rendered so far. */
+  vehiclesRefreshed: number
+}
+
+export interface IngestOptions {
+  adapter: StorageAdapter
+  sources: IngestSource | readonly IngestSource[]
+  /** How the stored responses pick their rides (SPEC 8). Default `recent`. */
+  policy?: SelectionPolicy
+  /** Records per write; memory is bounded by it. Default 5000. */
+  batchSize?: number
+  /** Skip (and report as skipped) a file whose sha256 a successful run already ingested. Default false: every row is logged as a duplicate instead. */
+  skipKnownFiles?: boolean
+  onProgress?: (progress: IngestProgress) => void
+  /** Aborting stops at the next batch and leaves the store as it was before the run. */
+  signal?: AbortSignal
+}
+
+const REFRESH_CHUNK = 500
+
+class FileFailure extends Error {
+  constructor(readonly code: 'missing_column' | 'unknown_kind' | 'unreadable', message: string) {
+    super(message)
+  }
+}
+
+/** Streams chunks through, counting bytes and hashing them. */
+async function* measured(chunks: ChunkSource, hash: Hash, onBytes: (bytes: number) => void): AsyncGenerator<Uint8Array | string> {
+  for await (const chunk of chunks) {
+    hash.update(chunk)
+    onBytes(typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength)
+    yield chunk
+  }
+}
+
+async function drain(chunks: AsyncIterable<unknown>): Promise<void> {
+  for await (const _chunk of chunks) {
+    // Read to the end so a failed file still reports its size and sha256.
+  }
+}
+
+async function sha256Of(source: ResolvedSource): Promise<string> {
+  const hash = createHash('sha256')
+  for await (const chunk of source.open()) hash.update(chunk)
+  return hash.digest('hex')
+}
+
+interface RunState {
+  session: IngestSession
+  asOf: number | null
+  progress: IngestProgress
+  options: IngestOptions
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new VehiclePerfError('ingest_aborted', 'ingest aborted: the store is left as it was before the run', { cause: signal.reason })
+}
+
+/** The file being read: its report and the latest timestamp of its accepted rows. */
+interface FileState {
+  report: FileReport
+  asOf: number | null
+}
+
+/**
+ * Stores one batch. Within the batch the first row of a key is sent to the
+ * store; the store's version wins when the key existed before (an earlier
+ * batch, file or run), otherwise that first row does. Every other row with
+ * the key is a duplicate of the winner.
+ */
+async function storeBatch(state: RunState, kind: RowKind, source: string, batch: ParsedBatch, file: FileState): Promise<void> {
+  const firstByKey = new Map<string, { parsed: ParsedRow; hash: string }>()
+  const later: { parsed: ParsedRow; key: string; hash: string }[] = []
+  const toStore: RowToStore[] = []
+  for (const parsed of batch.rows) {
+    const key = rowKey(parsed.row)
+    const hash = rowHash(parsed.row)
+    if (firstByKey.has(key)) later.push({ parsed, key, hash })
+    else {
+      firstByKey.set(key, { parsed, hash })
+      toStore.push({ row: parsed.row, rowHash: hash })
+    }
+  }
+  const existing = toStore.length === 0 ? [] : await state.session.writeRows(kind, toStore)
+  const storedByKey = new Map(existing.map((row) => [row.key, row]))
+
+  const duplicates: DuplicateRecord[] = []
+  const duplicateOf = (key: string, line: number, hash: string, incoming: ParsedRow['row'], winner: { row: ParsedRow['row']; hash: string }): void => {
+    duplicates.push({ kind, key, source, line, classification: classifyDuplicate(winner.hash, hash), kept: winner.row, incoming })
+  }
+  for (const [key, first] of firstByKey) {
+    const stored = storedByKey.get(key)
+    if (stored !== undefined) duplicateOf(key, first.parsed.line, first.hash, first.parsed.row, { row: stored.row, hash: stored.rowHash })
+    else {
+      const latest = latestTimestamp(first.parsed.row)
+      if (file.asOf === null || latest > file.asOf) file.asOf = latest
+    }
+  }
+  for (const { parsed, key, hash } of later) {
+    const stored = storedByKey.get(key)
+    const first = firstByKey.get(key) as { parsed: ParsedRow; hash: string }
+    duplicateOf(key, parsed.line, hash, parsed.row, stored !== undefined ? { row: stored.row, hash: stored.rowHash } : { row: first.parsed.row, hash: first.hash })
+  }
+  duplicates.sort((a, b) => a.line - b.line)
+
+  const rejects: RejectRecord[] = batch.rejects.map((reject) => ({ source, line: reject.line, kind, fields: reject.fields, reasons: reject.reasons }))
+  if (rejects.length > 0) await state.session.logRejects(rejects)
+  if (duplicates.length > 0) await state.session.logDuplicates(duplicates)
+
+  const report = file.report
+  report.rows_read = (report.rows_read ?? 0) + batch.rowsRead
+  report.accepted = (report.accepted ?? 0) + toStore.length - existing.length
+  const counts = (report.duplicates ??= { exact: 0, conflict: 0 })
+  for (const duplicate of duplicates) counts[duplicate.classification]++
+  const rejected = (report.rejected ??= emptyRejectCounts())
+  for (const reject of batch.rejects) {
+    rejected.rows++
+    for (const reason of reject.reasons) rejected.reasons[reason] = (rejected.reasons[reason] ?? 0) + 1
+  }
+}
+
+async function ingestFile(state: RunState, source: ResolvedSource, fileIndex: number): Promise<FileReport> {
+  const started = performance.now()
+  const file: FileReport = { source: source.name, kind: source.kind, bytes: source.bytes, sha256: null, duration_ms: 0, error: null }
+  const fileState: FileState = { report: file, asOf: null }
+  const { session, progress, options } = state
+  progress.source = source.name
+  progress.fileIndex = fileIndex
+  options.onProgress?.({ ...progress })
+  const hash = createHash('sha256')
+  let bytes = 0
+  const chunks = source.problem === null ? measured(source.open(), hash, (n) => {
+    bytes += n
+    progress.bytesRead += n
+  }) : null
+
+  await session.beginFile()
+  try {
+    if (source.problem !== null || chunks === null) throw new FileFailure(source.problem?.code ?? 'unreadable', source.problem?.message ?? source.name)
+    if (source.kind === null) {
+      await drain(chunks)
+      throw new FileFailure('unknown_kind', `${source.name}: cannot tell the kind from the file name (expected a deployments*, pickups* or rides* prefix); give the kind explicitly`)
+    }
+    if (options.skipKnownFiles && source.path !== null) {
+      const sha256 = await sha256Of(source)
+      if (await session.fileAlreadyIngested(sha256)) {
+        await session.commitFile()
+        progress.bytesRead += source.bytes ?? 0
+        return { ...file, sha256, skipped: true, rows_read: 0, accepted: 0, duplicates: { exact: 0, conflict: 0 }, rejected: emptyRejectCounts(), duration_ms: Math.round(performance.now() - started) }
+      }
+    }
+    const rows = readOperationRows(chunks, source.kind, {
+      sourceName: source.name,
+      batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
+      onHeader: (header) => {
+        if (header.unknownColumns.length > 0) file.unknown_columns = header.unknownColumns
+      },
+    })
+    try {
+      for await (const batch of rows) {
+        throwIfAborted(options.signal)
+        await storeBatch(state, source.kind, source.name, batch, fileState)
+        progress.rowsRead += batch.rowsRead
+        options.onProgress?.({ ...progress })
+      }
+    } catch (error) {
+      if (isVehiclePerfError(error) && error.code === 'missing_column') {
+        await drain(chunks)
+        throw new FileFailure('missing_column', error.message.replace(/^\[vehicle-perf\] /, ''))
+      }
+      throw error
+    }
+    await session.commitFile()
+    if (fileState.asOf !== null && (state.asOf === null || fileState.asOf > state.asOf)) state.asOf = fileState.asOf
+    file.rows_read ??= 0
+    file.accepted ??= 0
+    file.duplicates ??= { exact: 0, conflict: 0 }
+    file.rejected ??= emptyRejectCounts()
+  } catch (error) {
+    await session.rollbackFile()
+    if (error instanceof FileFailure) {
+      return failedFile(file, error.code, error.message, bytes, hash, started)
+    }
+    if (isVehiclePerfError(error)) throw error
+    // A read error (I/O, permissions) fails this file alone; store errors end the run.
+    const code = (error as NodeJS.ErrnoException).code
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
+      return failedFile(file, 'unreadable', `${source.name}: ${(error as Error).message}`, bytes, hash, started)
+    }
+    throw error
+  }
+  file.bytes = bytes
+  file.sha256 = hash.digest('hex')
+  file.duration_ms = Math.round(performance.now() - started)
+  return file
+}
+
+function failedFile(file: FileReport, code: 'missing_column' | 'unknown_kind' | 'unreadable', message: string, bytes: number, hash: Hash, started: number): FileReport {
+  const readable = code !== 'unreadable'
+  return {
+    source: file.source,
+    kind: file.kind,
+    bytes: readable ? bytes : file.bytes,
+    sha256: readable ? hash.digest('hex') : null,
+    duration_ms: Math.round(performance.now() - started),
+    error: { code, message },
+  }
+}
+
+/** Re-renders the views of every vehicle the run touched, in one ordered pass. */
+async function refreshViews(state: RunState, policy: SelectionPolicy): Promise<number> {
+  let refreshed = 0
+  state.progress.phase = 'refresh'
+  for await (const vehicles of state.session.touchedVehicles(REFRESH_CHUNK)) {
+    throwIfAborted(state.options.signal)
+    await state.session.saveViews(vehicles.map((events) => buildVehicleView(events, { policy })))
+    refreshed += vehicles.length
+    state.progress.vehiclesRefreshed = refreshed
+    state.options.onProgress?.({ ...state.progress })
+  }
+  return refreshed
+}
+
+/**
+ * Ingests CSV sources into a store: validates every row, keeps rejects with
+ * their reasons, logs every duplicate, and refreshes the stored responses of
+ * the vehicles it touched, all in one transaction. For every file and the
+ * run, rows_read = accepted + duplicates + rejected. A file that fails (missing
+ * column, unknown kind, unreadable) fails alone; an abort or a store error
+ * rolls the whole run back, records it as failed and rethrows.
+ */
+export async function ingest(options: IngestOptions): Promise<IngestReport> {
+  const { adapter } = options
+  const policy = options.policy ?? 'recent'
+  throwIfAborted(options.signal)
+  const sources = await resolveSources(Array.isArray(options.sources) ? options.sources : [options.sources as IngestSource])
+  const session = await adapter.beginIngest({ runId: randomUUID(), startedAt: new Date() })
+  const before = await session.meta()
+  const knownTotal = sources.every((source) => source.bytes !== null)
+  const state: RunState = {
+    session,
+    asOf: before.asOf,
+    options,
+    progress: {
+      phase: 'read',
+      fileIndex: 0,
+      fileCount: sources.length,
+      bytesRead: 0,
+      bytesTotal: knownTotal ? sources.reduce((sum, source) => sum + (source.bytes ?? 0), 0) : null,
+      rowsRead: 0,
+      vehiclesRefreshed: 0,
+    },
+  }
+  const report: IngestReport = {
+    run_id: session.runId,
+    status: 'succeeded',
+    started_at: session.startedAt.toISOString(),
+    finished_at: null,
+    as_of: before.asOf === null ? null : formatTimestamp(before.asOf),
+    policy,
+    files: [],
+    totals: totalsOf([]),
+    vehicles_refreshed: 0,
+    data_version: before.dataVersion,
+  }
+  try {
+    for (const [index, source] of sources.entries()) report.files.push(await ingestFile(state, source, index))
+    report.totals = totalsOf(report.files)
+    if (policy !== before.policy) await session.touchAllVehicles()
+    report.vehicles_refreshed = await refreshViews(state, policy)
+    const changed = report.totals.accepted > 0 || policy !== before.policy
+    const meta: StoreMeta = { asOf: state.asOf, dataVersion: before.dataVersion + (changed ? 1 : 0), policy }
+    report.as_of = meta.asOf === null ? null : formatTimestamp(meta.asOf)
+    report.data_version = meta.dataVersion
+    report.finished_at = new Date().toISOString()
+    await session.commit(report, meta)
+    return report
+  } catch (error) {
+    report.status = 'failed'
+    report.totals = totalsOf(report.files)
+    report.finished_at = new Date().toISOString()
+    report.error = isVehiclePerfError(error) ? { code: error.code, message: error.message } : { code: 'internal', message: String((error as Error)?.message ?? error) }
+    await session.rollback(report)
+    throw error
+  }
+}
+

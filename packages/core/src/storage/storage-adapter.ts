@@ -1,0 +1,128 @@
+import type { VehicleKey } from '../values/ids.js'
+import type { RowKind } from '../rows/kinds.js'
+import type { OperationRow } from '../rows/row-types.js'
+import type { RejectReason } from '../rows/reject-reasons.js'
+import type { DuplicateClass } from '../rows/deduplicate.js'
+import type { VehicleEvents } from '../response/vehicle-events.js'
+import type { OpenCycle, VehicleView } from '../response/vehicle-response.js'
+import type { SelectionPolicy } from '../response/response-schema.js'
+import type { IngestReport } from '../ingest/ingest-report.js'
+
+/**
+ * What an adapter stores. Every rule lives in core: adapters insert rows,
+ * report keys that already exist, keep logs and documents, and hold locks.
+ * They never classify, order by domain rules, or compute a metric.
+ */
+export interface StorageAdapter {
+  /** Short name used in error messages: `[vehicle-perf] [sqlite] ...`. */
+  readonly name: string
+  /** Creates or upgrades the schema. Safe to call any number of times. */
+  migrate(): Promise<void>
+  /**
+   * Takes the ingest lock (waiting up to the adapter's lock timeout, then
+   * failing with code `store_busy`) and opens the run's transaction: nothing
+   * written through the session is visible to readers before `commit`.
+   */
+  beginIngest(run: { runId: string; startedAt: Date }): Promise<IngestSession>
+  /** One indexed read of the stored view for a vehicle id or an (upper-case) QR code. */
+  lookup(key: VehicleKey): Promise<StoredView | null>
+  meta(): Promise<StoreMeta>
+  stats(): Promise<StoreStats>
+  close(): Promise<void>
+}
+
+/** A row to insert, with the hash of its normalised values and its source position. */
+export interface RowToStore {
+  row: OperationRow
+  rowHash: string
+}
+
+/** A row whose key was already stored: its kept version and that version's hash. */
+export interface ExistingRow {
+  key: string
+  rowHash: string
+  row: OperationRow
+}
+
+export interface RejectRecord {
+  source: string
+  line: number
+  kind: RowKind
+  fields: string[]
+  reasons: RejectReason[]
+}
+
+export interface DuplicateRecord {
+  kind: RowKind
+  key: string
+  source: string
+  line: number
+  classification: DuplicateClass
+  /** The version that won (first accepted). */
+  kept: OperationRow
+  /** The version that came later; for `exact` it equals `kept` after normalisation. */
+  incoming: OperationRow
+}
+
+export interface IngestSession {
+  readonly runId: string
+  readonly startedAt: Date
+  /** The store's meta as this transaction sees it. */
+  meta(): Promise<StoreMeta>
+  /**
+   * Inserts rows whose key is new (keys in one call are distinct) and marks
+   * their vehicles touched. Returns the stored version of every key that
+   * already existed, which was left as it was.
+   */
+  writeRows(kind: RowKind, rows: readonly RowToStore[]): Promise<ExistingRow[]>
+  logRejects(rejects: readonly RejectRecord[]): Promise<void>
+  logDuplicates(duplicates: readonly DuplicateRecord[]): Promise<void>
+  /** A file is all or nothing: rows of a file that fails half-way are rolled back. */
+  beginFile(): Promise<void>
+  commitFile(): Promise<void>
+  rollbackFile(): Promise<void>
+  /** True when a run that succeeded already ingested a file with these bytes. */
+  fileAlreadyIngested(sha256: string): Promise<boolean>
+  /** Marks every known vehicle touched (a policy change re-renders all views). */
+  touchAllVehicles(): Promise<void>
+  /**
+   * The touched vehicles with all their stored events, in vehicle id order,
+   * `chunkSize` vehicles at a time; each array in ingest order, pickups with
+   * their global ingest sequence.
+   */
+  touchedVehicles(chunkSize: number): AsyncIterable<VehicleEvents[]>
+  saveViews(views: readonly VehicleView[]): Promise<void>
+  /** Writes the run record and the new meta, commits, releases the lock. */
+  commit(report: IngestReport, meta: StoreMeta): Promise<void>
+  /** Discards everything the session wrote, records the failed run, releases the lock. */
+  rollback(report: IngestReport): Promise<void>
+}
+
+export interface StoreMeta {
+  /** Latest timestamp of any accepted row (epoch ms), null in an empty store. */
+  asOf: number | null
+  /** Increases with every run that changed data. */
+  dataVersion: number
+  /** The selection policy the stored views were rendered with. */
+  policy: SelectionPolicy
+}
+
+/** A stored view as lookup returns it: enough to render the response and its ETag. */
+export interface StoredView {
+  vehicleId: string
+  template: string
+  openCycle: OpenCycle | null
+  contentHash: string
+  asOf: number | null
+  dataVersion: number
+}
+
+export interface StoreStats {
+  runs: { total: number; succeeded: number; failed: number; lastRunId: string | null; lastFinishedAt: string | null }
+  rows: { deployments: number; pickups: number; rides: number }
+  vehicles: number
+  duplicates: { exact: number; conflict: number }
+  rejected: { rows: number; reasons: Partial<Record<RejectReason, number>> }
+  asOf: string | null
+  dataVersion: number
+}
