@@ -10,7 +10,8 @@ export const MIGRATIONS: readonly string[] = [
     schema_version INTEGER NOT NULL,
     as_of INTEGER,
     data_version INTEGER NOT NULL DEFAULT 0,
-    policy TEXT NOT NULL DEFAULT 'recent'
+    policy TEXT NOT NULL DEFAULT 'recent',
+    next_seq INTEGER NOT NULL DEFAULT 1
   );
   INSERT OR IGNORE INTO store_meta (id, schema_version, as_of, data_version, policy) VALUES (1, 0, NULL, 0, 'recent');
   CREATE TABLE IF NOT EXISTS ingest_runs (
@@ -21,23 +22,27 @@ export const MIGRATIONS: readonly string[] = [
     rows_read INTEGER, accepted INTEGER, error_code TEXT, PRIMARY KEY (run_id, position)
   );
   CREATE INDEX IF NOT EXISTS ingest_files_sha256 ON ingest_files (sha256);
+  -- Rows are clustered by vehicle (WITHOUT ROWID, primary key vehicle_id, seq):
+  -- a refresh reads each vehicle's events as one contiguous range, and no
+  -- separate vehicle index is maintained on the insert path. seq is the
+  -- global ingest order, handed out from store_meta.next_seq.
   CREATE TABLE IF NOT EXISTS deployments (
-    seq INTEGER PRIMARY KEY, task_id TEXT NOT NULL UNIQUE, vehicle_id TEXT NOT NULL,
-    created_at INTEGER NOT NULL, resolved_at INTEGER NOT NULL, row_hash TEXT NOT NULL, run_seq INTEGER NOT NULL
-  );
-  CREATE INDEX IF NOT EXISTS deployments_vehicle ON deployments (vehicle_id);
+    vehicle_id TEXT NOT NULL, seq INTEGER NOT NULL, task_id TEXT NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL, resolved_at INTEGER NOT NULL, row_hash TEXT NOT NULL, run_seq INTEGER NOT NULL,
+    PRIMARY KEY (vehicle_id, seq)
+  ) WITHOUT ROWID;
   CREATE TABLE IF NOT EXISTS pickups (
-    seq INTEGER PRIMARY KEY, task_id TEXT NOT NULL UNIQUE, vehicle_id TEXT NOT NULL, qr_code TEXT NOT NULL,
-    created_at INTEGER NOT NULL, resolved_at INTEGER NOT NULL, row_hash TEXT NOT NULL, run_seq INTEGER NOT NULL
-  );
-  CREATE INDEX IF NOT EXISTS pickups_vehicle ON pickups (vehicle_id);
+    vehicle_id TEXT NOT NULL, seq INTEGER NOT NULL, task_id TEXT NOT NULL UNIQUE, qr_code TEXT NOT NULL,
+    created_at INTEGER NOT NULL, resolved_at INTEGER NOT NULL, row_hash TEXT NOT NULL, run_seq INTEGER NOT NULL,
+    PRIMARY KEY (vehicle_id, seq)
+  ) WITHOUT ROWID;
   CREATE TABLE IF NOT EXISTS rides (
-    seq INTEGER PRIMARY KEY, ride_id TEXT NOT NULL UNIQUE, vehicle_id TEXT NOT NULL,
+    vehicle_id TEXT NOT NULL, seq INTEGER NOT NULL, ride_id TEXT NOT NULL UNIQUE,
     started_at INTEGER NOT NULL, ended_at INTEGER NOT NULL,
     start_lat REAL, start_lng REAL, end_lat REAL, end_lng REAL, amount_cents INTEGER,
-    row_hash TEXT NOT NULL, run_seq INTEGER NOT NULL
-  );
-  CREATE INDEX IF NOT EXISTS rides_vehicle ON rides (vehicle_id);
+    row_hash TEXT NOT NULL, run_seq INTEGER NOT NULL,
+    PRIMARY KEY (vehicle_id, seq)
+  ) WITHOUT ROWID;
   CREATE TABLE IF NOT EXISTS rejected_rows (
     id INTEGER PRIMARY KEY, run_id TEXT NOT NULL, source TEXT NOT NULL, line INTEGER NOT NULL, kind TEXT NOT NULL,
     fields TEXT NOT NULL, reasons TEXT NOT NULL

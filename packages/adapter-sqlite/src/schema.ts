@@ -9,6 +9,8 @@ export const storeMeta = sqliteTable('store_meta', {
   asOf: integer('as_of'),
   dataVersion: integer('data_version').notNull(),
   policy: text('policy').notNull(),
+  /** Next global ingest sequence number for rows. */
+  nextSeq: integer('next_seq').notNull(),
 })
 
 export const ingestRuns = sqliteTable('ingest_runs', {
@@ -38,7 +40,7 @@ export const ingestFiles = sqliteTable(
 )
 
 export const deployments = sqliteTable('deployments', {
-  seq: integer('seq').primaryKey(),
+  seq: integer('seq').notNull(),
   taskId: text('task_id').notNull().unique(),
   vehicleId: text('vehicle_id').notNull(),
   createdAt: integer('created_at').notNull(),
@@ -48,7 +50,7 @@ export const deployments = sqliteTable('deployments', {
 })
 
 export const pickups = sqliteTable('pickups', {
-  seq: integer('seq').primaryKey(),
+  seq: integer('seq').notNull(),
   taskId: text('task_id').notNull().unique(),
   vehicleId: text('vehicle_id').notNull(),
   qrCode: text('qr_code').notNull(),
@@ -59,7 +61,7 @@ export const pickups = sqliteTable('pickups', {
 })
 
 export const rides = sqliteTable('rides', {
-  seq: integer('seq').primaryKey(),
+  seq: integer('seq').notNull(),
   rideId: text('ride_id').notNull().unique(),
   vehicleId: text('vehicle_id').notNull(),
   startedAt: integer('started_at').notNull(),

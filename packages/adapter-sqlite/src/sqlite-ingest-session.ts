@@ -35,6 +35,8 @@ export class SqliteIngestSession implements IngestSession {
   private finished = false
   /** Rows carry this small number rather than the 36-character run id. */
   private readonly runSeq: number
+  /** Global ingest order of rows; persisted in store_meta at commit. */
+  private nextSeq: number
 
   constructor(
     private readonly db: Database.Database,
@@ -43,13 +45,14 @@ export class SqliteIngestSession implements IngestSession {
     private readonly release: () => void,
   ) {
     this.runSeq = nextRunSeq(db)
+    this.nextSeq = db.prepare('SELECT next_seq FROM store_meta WHERE id = 1').pluck().get() as number
     const prepare = (sql: string): Statement => db.prepare(sql) as Statement
     const kinds: RowKind[] = ['deployment', 'pickup', 'ride']
     const byKind = (make: (kind: RowKind) => string): Record<RowKind, Statement> =>
       Object.fromEntries(kinds.map((kind) => [kind, prepare(make(kind))])) as Record<RowKind, Statement>
     this.insert = byKind((kind) => {
       const { table, key, columns } = ROW_TABLES[kind]
-      const all = [...columns, 'row_hash', 'run_seq']
+      const all = ['seq', ...columns, 'row_hash', 'run_seq']
       return `INSERT INTO ${table} (${all.join(', ')}) VALUES (${all.map(() => '?').join(', ')}) ON CONFLICT (${key}) DO NOTHING`
     })
     this.selectByKey = byKind((kind) => `SELECT * FROM ${ROW_TABLES[kind].table} WHERE ${ROW_TABLES[kind].key} = ?`)
@@ -85,10 +88,12 @@ export class SqliteIngestSession implements IngestSession {
     let lastVehicle = ''
     for (const { row, rowHash } of rows) {
       const values = rowValues(row)
-      if (insert.run(...values, rowHash, this.runSeq).changes === 0) {
+      if (insert.run(this.nextSeq, ...values, rowHash, this.runSeq).changes === 0) {
         const stored = this.selectByKey[kind].get(values[0]) as Record<string, SqlValue>
         existing.push({ key: values[0] as string, rowHash: stored.row_hash as string, row: rowFrom(kind, stored) })
-      } else if (row.vehicleId !== lastVehicle) {
+      } else {
+        this.nextSeq++
+        if (row.vehicleId === lastVehicle) continue
         // Files are mostly grouped by vehicle: skip repeated touches cheaply.
         this.touch.run(row.vehicleId)
         lastVehicle = row.vehicleId
@@ -135,6 +140,7 @@ export class SqliteIngestSession implements IngestSession {
       this.db.prepare(`
         SELECT ${['seq', ...columns].map((c) => `t.${c}`).join(', ')} FROM temp.touched_vehicles v JOIN ${table} t ON t.vehicle_id = v.vehicle_id
         WHERE v.vehicle_id >= ? AND v.vehicle_id <= ? ORDER BY t.vehicle_id, t.seq`) as Statement
+    // Rows are clustered by (vehicle_id, seq): each vehicle is one range scan, already in ingest order.
     const deployments = inRange('deployments', ROW_TABLES.deployment.columns)
     const pickups = inRange('pickups', ROW_TABLES.pickup.columns)
     const rides = inRange('rides', ROW_TABLES.ride.columns)
@@ -166,7 +172,7 @@ export class SqliteIngestSession implements IngestSession {
   async commit(report: IngestReport, meta: StoreMeta): Promise<void> {
     this.finish(() => {
       recordRun(this.db, report, this.runSeq)
-      this.db.prepare('UPDATE store_meta SET as_of = ?, data_version = ?, policy = ? WHERE id = 1').run(meta.asOf, meta.dataVersion, meta.policy)
+      this.db.prepare('UPDATE store_meta SET as_of = ?, data_version = ?, policy = ?, next_seq = ? WHERE id = 1').run(meta.asOf, meta.dataVersion, meta.policy, this.nextSeq)
       this.db.exec('COMMIT')
     })
   }

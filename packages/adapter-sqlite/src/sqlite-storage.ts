@@ -1,6 +1,7 @@
+import { existsSync } from 'node:fs'
 import Database from 'better-sqlite3'
 import type { IngestSession, RejectReason, StorageAdapter, StoredView, StoreMeta, StoreStats, VehicleKey } from '@vehicle-perf/core'
-import { formatTimestamp } from '@vehicle-perf/core'
+import { formatTimestamp, isVehiclePerfError } from '@vehicle-perf/core'
 import { MIGRATIONS } from './migrations.js'
 import { SqliteIngestSession } from './sqlite-ingest-session.js'
 import { isBusyError, sqliteError } from './sqlite-errors.js'
@@ -54,6 +55,9 @@ export function createSqliteStorage(options: SqliteStorageOptions): StorageAdapt
   let ingestQueue: Promise<void> = Promise.resolve()
 
   const open = (readonly: boolean): Database.Database => {
+    if (readonly && options.readonly && !existsSync(options.filename)) {
+      throw sqliteError('store_unreachable', `no store at ${options.filename}: ingest data into it first`)
+    }
     try {
       const db = new Database(options.filename, { readonly, fileMustExist: readonly })
       // Waits are done asynchronously in beginImmediate; in WAL mode nothing else blocks.
@@ -113,7 +117,8 @@ export function createSqliteStorage(options: SqliteStorageOptions): StorageAdapt
       }
       try {
         db.exec(`CREATE TABLE IF NOT EXISTS store_meta (id INTEGER PRIMARY KEY CHECK (id = 1), schema_version INTEGER NOT NULL,
-          as_of INTEGER, data_version INTEGER NOT NULL DEFAULT 0, policy TEXT NOT NULL DEFAULT 'recent')`)
+          as_of INTEGER, data_version INTEGER NOT NULL DEFAULT 0, policy TEXT NOT NULL DEFAULT 'recent',
+          next_seq INTEGER NOT NULL DEFAULT 1)`)
         db.prepare(`INSERT OR IGNORE INTO store_meta (id, schema_version) VALUES (1, 0)`).run()
         const current = (db.prepare('SELECT schema_version FROM store_meta WHERE id = 1').pluck().get() as number) ?? 0
         for (let version = current; version < MIGRATIONS.length; version++) db.exec(MIGRATIONS[version] as string)
@@ -155,6 +160,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): StorageAdapt
           WHERE v.vehicle_id = (SELECT vehicle_id FROM qr_claims WHERE qr_code = ? ORDER BY recency DESC LIMIT 1) AND m.id = 1`)
         return toView(lookupByQr.get(key.value) as Record<string, SqlValue> | undefined)
       } catch (error) {
+        if (isVehiclePerfError(error)) throw error
         throw sqliteError('store_unreachable', `lookup failed on ${options.filename}: ${(error as Error).message}`, error)
       }
     },
@@ -163,6 +169,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): StorageAdapt
       try {
         return readMeta(readDb())
       } catch (error) {
+        if (isVehiclePerfError(error)) throw error
         throw sqliteError('store_unreachable', `cannot read ${options.filename}: ${(error as Error).message}`, error)
       }
     },

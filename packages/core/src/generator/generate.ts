@@ -73,6 +73,12 @@ export interface GenerateOptions {
   /** Length of one batch period; each period gets one file per kind. */
   batchDays?: number
   anomalies?: Partial<AnomalyRates>
+  /**
+   * Added to task and ride id counters. With the same seed the vehicles are
+   * the same; an offset gives their later batches fresh ids (e.g. a June
+   * batch on top of May: `{ startDate: '2019-06-01', idOffset: 1e8 }`).
+   */
+  idOffset?: number
   onProgress?: (vehiclesDone: number, vehiclesTotal: number) => void
 }
 
@@ -228,7 +234,7 @@ function simulateVehicle(
   if (random.chance(rates.pickupOnlyVehicle)) {
     const pickups = random.int(1, 3)
     for (let i = 0; i < pickups; i++) {
-      const createdAt = startMs + random.between(0, periodMs - DAY)
+      const createdAt = startMs + random.between(0, periodMs - 3 * HOUR)
       writer.emit(pickupRow(createdAt, createdAt + random.between(10 * MINUTE, 2 * HOUR), vehicle.qrCode), random)
     }
     return
@@ -236,7 +242,7 @@ function simulateVehicle(
 
   const cycles = 1 + random.poisson(3.28)
   const slot = (periodMs - DAY) / cycles
-  let t = startMs + random.between(0, 12 * HOUR)
+  let t = startMs + random.between(0, Math.min(12 * HOUR, 0.1 * slot))
   const reassignAfter = previousQrCode !== null && random.chance(rates.qrReassigned) ? random.int(0, cycles - 1) : Infinity
   const lastIsOpen = random.chance(rates.openCycle)
   const home = { lat: PARIS.lat + random.normal() * 0.025, lng: PARIS.lng + random.normal() * 0.04 }
@@ -285,7 +291,8 @@ function simulateVehicle(
       { kind: 'deployment', time: createdAt, fields, altered: () => [taskId, vehicle.id, fields[2] as string, ts(startedAt + 1000)] },
       random,
     )
-    const streetMs = slot * random.between(0.45, 0.8)
+    // Street time, pickup and time off the street fit in the vehicle's slot, so the data stays inside the period.
+    const streetMs = slot * random.between(0.45, 0.75)
     const rides = random.poisson(4.4)
     const starts: number[] = []
     for (let i = 0; i < rides; i++) starts.push(startedAt + random.between(60_000, streetMs))
@@ -303,7 +310,7 @@ function simulateVehicle(
     const qrCode = cycle >= reassignAfter && previousQrCode !== null ? previousQrCode : vehicle.qrCode
     const resolvedAt = streetEnd + random.between(10 * MINUTE, 2 * HOUR)
     writer.emit(pickupRow(streetEnd, resolvedAt, qrCode), random)
-    t = resolvedAt + slot * random.between(0.1, 0.5)
+    t = Math.max(resolvedAt, startMs + (cycle + 1) * slot + random.between(0, 0.15 * slot))
   }
 }
 
@@ -347,7 +354,7 @@ export function generate(options: GenerateOptions): GenerateResult {
   const files = new CsvBatchFiles(options.outDir, labels)
   const writer = new FleetWriter(files, rates, startMs, batchDays * DAY, batchCount)
   const vehicles = Math.max(1, Math.round(VEHICLES_AT_SCALE_1 * scale))
-  const counters = { task: 0, ride: 0 }
+  const counters = { task: options.idOffset ?? 0, ride: options.idOffset ?? 0 }
   let previousQrCode: string | null = null
   for (let index = 0; index < vehicles; index++) {
     const random = new Random(deriveSeed(seed, index))

@@ -1,0 +1,30 @@
+// One measured ingest in a fresh process (so peak RSS is this ingest's own).
+// Usage: node --import tsx/esm ingest-child.ts <db-file> <source>...
+import { ingest } from '@vehicle-perf/core'
+import { createSqliteStorage } from '@vehicle-perf/adapter-sqlite'
+
+const [dbFile, ...sources] = process.argv.slice(2)
+const adapter = createSqliteStorage({ filename: dbFile as string, cacheSizeMb: Number(process.env.VP_CACHE_MB ?? 128) })
+await adapter.migrate()
+const started = performance.now()
+let refreshStarted = 0
+const report = await ingest({
+  adapter,
+  sources,
+  onProgress: (p) => {
+    if (p.phase === 'refresh' && refreshStarted === 0) refreshStarted = performance.now()
+  },
+})
+const finished = performance.now()
+await adapter.close()
+process.stdout.write(
+  JSON.stringify({
+    rows_read: report.totals.rows_read,
+    accepted: report.totals.accepted,
+    failed_files: report.totals.failed_files,
+    vehicles_refreshed: report.vehicles_refreshed,
+    total_ms: Math.round(finished - started),
+    read_store_ms: Math.round((refreshStarted || finished) - started),
+    max_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+  }) + '\n',
+)

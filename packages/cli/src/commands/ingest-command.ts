@@ -1,0 +1,49 @@
+import { defineCommand } from 'citty'
+import { ingest, isRowKind, type IngestReport, type IngestSource, type SelectionPolicy } from '@vehicle-perf/core'
+import { guarded, UsageError } from '../cli-errors.js'
+import { formatIngestReport } from '../format-report.js'
+import { DEFAULT_DB, openStore } from '../open-store.js'
+import { createIngestProgress } from '../progress-bar.js'
+
+export function readPolicy(value: string | undefined): SelectionPolicy {
+  if (value === undefined || value === 'recent' || value === 'revenue') return value ?? 'recent'
+  throw new UsageError(`--policy ${value}: expected recent or revenue`)
+}
+
+/** Ingest with a progress bar and Ctrl-C handling; the report whatever happened to files. */
+export async function runIngest(db: string, sources: IngestSource[], options: { policy: SelectionPolicy; progress: boolean; skipKnown?: boolean }): Promise<IngestReport> {
+  const adapter = await openStore(db)
+  const controller = new AbortController()
+  const onSignal = (): void => controller.abort()
+  process.once('SIGINT', onSignal)
+  const bar = createIngestProgress(options.progress)
+  try {
+    return await ingest({ adapter, sources, policy: options.policy, skipKnownFiles: options.skipKnown, signal: controller.signal, onProgress: bar.update })
+  } finally {
+    bar.stop()
+    process.off('SIGINT', onSignal)
+    await adapter.close()
+  }
+}
+
+export const ingestCommand = defineCommand({
+  meta: { name: 'ingest', description: 'Validate, deduplicate and store CSV batches (files, directories or globs), then refresh the vehicles they touched' },
+  args: {
+    paths: { type: 'positional', description: 'CSV files, directories (read non-recursively) or quoted globs', required: true },
+    db: { type: 'string', description: 'Store: sqlite:PATH (default) or postgres://...', default: DEFAULT_DB },
+    policy: { type: 'string', description: 'How responses pick rides: recent (default) or revenue', default: 'recent' },
+    kind: { type: 'string', description: 'Kind of every given file when names do not tell it: deployment, pickup or ride' },
+    'skip-known': { type: 'boolean', description: 'Skip files whose sha256 a successful run already ingested', default: false },
+    json: { type: 'boolean', description: 'Print the run report as JSON (no progress bar)', default: false },
+  },
+  run: ({ args }) =>
+    guarded(async () => {
+      const paths = [args.paths, ...args._.filter((path) => path !== args.paths)].filter((path): path is string => typeof path === 'string' && path !== '')
+      if (args.kind !== undefined && !isRowKind(args.kind)) throw new UsageError(`--kind ${args.kind}: expected deployment, pickup or ride`)
+      const kind = args.kind
+      const sources: IngestSource[] = paths.map((path) => (kind !== undefined && isRowKind(kind) ? { path, kind } : path))
+      const report = await runIngest(args.db, sources, { policy: readPolicy(args.policy), progress: !args.json, skipKnown: args['skip-known'] })
+      process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatIngestReport(report)}\n`)
+      return report.totals.failed_files > 0 ? 1 : 0
+    }),
+})

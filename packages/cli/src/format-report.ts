@@ -1,0 +1,57 @@
+import type { IngestReport, RejectCounts, StoreStats } from '@vehicle-perf/core'
+
+function table(rows: string[][], rightAligned: Set<number>): string {
+  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? []
+  return rows
+    .map((row) =>
+      row
+        .map((cell, column) => (rightAligned.has(column) ? cell.padStart(widths[column] ?? 0) : cell.padEnd(widths[column] ?? 0)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n')
+}
+
+const number = (value: number | undefined): string => (value === undefined ? '-' : value.toLocaleString('en-US'))
+
+function reasons(rejected: RejectCounts | undefined): string {
+  if (rejected === undefined || rejected.rows === 0) return ''
+  return Object.entries(rejected.reasons)
+    .map(([reason, count]) => `${reason} ${count}`)
+    .join(', ')
+}
+
+/** The run report as a table a person reads: one line per file, then totals. */
+export function formatIngestReport(report: IngestReport): string {
+  const rows = [['file', 'kind', 'rows', 'accepted', 'exact dup', 'conflict', 'rejected', 'notes']]
+  for (const file of report.files) {
+    const notes = file.error !== null ? `FAILED ${file.error.code}: ${file.error.message}` : file.skipped ? 'skipped: already ingested' : [reasons(file.rejected), file.unknown_columns ? `ignored columns: ${file.unknown_columns.join(', ')}` : ''].filter(Boolean).join('; ')
+    rows.push([file.source, file.kind ?? '?', number(file.rows_read), number(file.accepted), number(file.duplicates?.exact), number(file.duplicates?.conflict), number(file.rejected?.rows), notes])
+  }
+  const t = report.totals
+  rows.push([`total (${t.files} files, ${t.failed_files} failed)`, '', number(t.rows_read), number(t.accepted), number(t.duplicates.exact), number(t.duplicates.conflict), number(t.rejected.rows), reasons(t.rejected)])
+  const lines = [
+    table(rows, new Set([2, 3, 4, 5, 6])),
+    '',
+    `run ${report.run_id} ${report.status}: ${report.vehicles_refreshed.toLocaleString('en-US')} vehicles refreshed, data as of ${report.as_of ?? '(no data)'}, data version ${report.data_version}`,
+  ]
+  if (report.error) lines.push(`error: ${report.error.message}`)
+  return lines.join('\n')
+}
+
+export function formatStats(stats: StoreStats): string {
+  const rows = [
+    ['vehicles', number(stats.vehicles)],
+    ['deployments', number(stats.rows.deployments)],
+    ['pickups', number(stats.rows.pickups)],
+    ['rides', number(stats.rows.rides)],
+    ['duplicates (exact / conflict)', `${number(stats.duplicates.exact)} / ${number(stats.duplicates.conflict)}`],
+    ['rejected rows', number(stats.rejected.rows)],
+    ...Object.entries(stats.rejected.reasons).map(([reason, count]) => [`  ${reason}`, number(count)]),
+    ['runs (succeeded / failed)', `${stats.runs.succeeded} / ${stats.runs.failed}`],
+    ['last run', stats.runs.lastRunId === null ? '-' : `${stats.runs.lastRunId} (${stats.runs.lastFinishedAt ?? 'unfinished'})`],
+    ['data as of', stats.asOf ?? '-'],
+    ['data version', String(stats.dataVersion)],
+  ]
+  return table(rows, new Set())
+}

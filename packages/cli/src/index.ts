@@ -1,0 +1,10 @@
+// @vehicle-perf/cli: the `vehicle-perf` command, and its parts for scripts that embed it.
+
+// Commands
+export { mainCommand } from './main-command.js'
+export { runIngest } from './commands/ingest-command.js'
+export { lookupLines } from './commands/lookup-command.js'
+
+// Store selection and output
+export { openStore, parseStoreLocation, DEFAULT_DB, type StoreLocation } from './open-store.js'
+export { formatIngestReport, formatStats } from './format-report.js'

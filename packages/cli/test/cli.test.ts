@@ -1,0 +1,103 @@
+import { spawnSync } from 'node:child_process'
+import { createRequire } from 'node:module'
+import { pathToFileURL } from 'node:url'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { ExpectedAccounting, IngestReport } from '@vehicle-perf/core'
+
+const root = resolve(import.meta.dirname, '../../..')
+const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href
+const work = mkdtempSync(join(tmpdir(), 'vp-cli-'))
+const data = join(work, 'data')
+const db = `sqlite:${join(work, 'store.db')}`
+
+/** Runs the real `vehicle-perf` entry point (from source) as a user would. */
+function cli(...args: string[]): { code: number; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, ['--import', tsxLoader, join(root, 'packages/cli/src/bin.ts'), ...args], {
+    cwd: work,
+    encoding: 'utf8',
+    env: { ...process.env, TSX_TSCONFIG_PATH: join(root, 'tsconfig.json'), NO_COLOR: '1' },
+  })
+  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr.replace(/npm warn[^\n]*\n/g, '') }
+}
+
+beforeAll(() => {
+  const generated = cli('generate', '--scale', '0.05', '--seed', '5', '--out', data)
+  expect(generated.code).toBe(0)
+}, 60_000)
+afterAll(() => rmSync(work, { recursive: true, force: true }))
+
+describe('vehicle-perf cli', () => {
+  it('ingest --json prints the run report, matching the generated accounting exactly', () => {
+    const run = cli('ingest', data, '--db', db, '--json')
+    expect(run.code).toBe(0)
+    const report = JSON.parse(run.stdout) as IngestReport
+    const expected = JSON.parse(readFileSync(join(data, 'expected-accounting.json'), 'utf8')) as ExpectedAccounting
+    const { files: _files, ...totals } = expected.totals
+    expect(report.totals).toEqual({ files: expected.totals.files, failed_files: 0, ...totals })
+    expect(report).toMatchObject({ status: 'succeeded', data_version: 1 })
+  })
+
+  it('ingest prints a readable summary table without --json, and no progress bar when not on a terminal', () => {
+    const run = cli('ingest', join(data, 'rides_2019-05-01.csv'), '--db', db)
+    expect(run.code).toBe(0)
+    expect(run.stdout).toMatch(/^file\s+kind\s+rows\s+accepted\s+exact dup\s+conflict\s+rejected/)
+    expect(run.stdout).toContain('rides_2019-05-01.csv')
+    expect(run.stdout).toMatch(/total \(1 files, 0 failed\)/)
+    expect(run.stderr).toBe('')
+  })
+
+  it('lookup prints one line per key, in order: responses, 404 and 400 lines', () => {
+    const pickups = readFileSync(join(data, 'pickups_2019-05-08.csv'), 'utf8').split('\n')[1]?.split(',') ?? []
+    const [vehicleId, qrCode] = [pickups[1] as string, pickups[2] as string]
+    const run = cli('lookup', vehicleId, 'AAAAAAAAAAAAAAAAAAAA', 'bad!', qrCode.toLowerCase(), '--db', db)
+    const lines = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>)
+    expect(lines.map((line) => line.vehicle_id ?? line.status)).toEqual([vehicleId, 404, 400, expect.any(String)])
+    expect(lines[1]).toEqual({ key: 'AAAAAAAAAAAAAAAAAAAA', status: 404, title: 'Unknown vehicle' })
+    expect(run.code).toBe(1)
+  })
+
+  it('stats --json reports rows, duplicates, rejects by reason and the data version', () => {
+    const run = cli('stats', '--db', db, '--json')
+    expect(run.code).toBe(0)
+    expect(JSON.parse(run.stdout)).toMatchObject({ runs: { succeeded: 2 }, dataVersion: 1, rejected: { rows: expect.any(Number) } })
+  })
+
+  it('a missing file and a file of unknown kind fail alone, with a non-zero exit and no stack trace', () => {
+    writeFileSync(join(work, 'notes.csv'), 'a,b\n1,2\n')
+    const run = cli('ingest', join(work, 'missing.csv'), join(work, 'notes.csv'), join(data, 'deployments_2019-05-01.csv'), '--db', db, '--json')
+    expect(run.code).toBe(1)
+    const report = JSON.parse(run.stdout) as IngestReport
+    expect(report.files.map((file) => [file.source, file.error?.code ?? null])).toEqual([
+      ['deployments_2019-05-01.csv', null],
+      ['missing.csv', 'unreadable'],
+      ['notes.csv', 'unknown_kind'],
+    ])
+    expect(report.files[1]?.error?.message).toContain('missing.csv')
+    expect(run.stderr).not.toMatch(/\n\s+at /)
+  })
+
+  it('user mistakes get one clear line and no stack trace', () => {
+    const cases = [
+      cli('ingest', data, '--db', db, '--policy', 'cheapest'),
+      cli('ingest', data, '--db', 'postgres://localhost/x'),
+      cli('lookup', 'AAAAAA', '--db', `sqlite:${join(work, 'nothing-here.db')}`),
+    ]
+    for (const run of cases) {
+      expect(run.code).not.toBe(0)
+      expect(run.stderr).toMatch(/^vehicle-perf: /)
+      expect(run.stderr).not.toMatch(/\n\s+at /)
+    }
+    expect(cases[0]?.stderr).toContain('--policy cheapest')
+    expect(cases[2]?.stderr).toContain('nothing-here.db')
+  })
+
+  it('a database path that is not a database fails clearly', () => {
+    mkdirSync(join(work, 'adir.db'), { recursive: true })
+    const run = cli('ingest', data, '--db', `sqlite:${join(work, 'adir.db')}`)
+    expect(run.code).toBe(1)
+    expect(run.stderr).toMatch(/^vehicle-perf: \[sqlite\] cannot open .*adir\.db/)
+  })
+})

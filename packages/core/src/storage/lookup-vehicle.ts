@@ -1,0 +1,31 @@
+import { parseVehicleKey } from '../values/ids.js'
+import { renderVehicleView, viewEtag } from '../response/vehicle-response.js'
+import type { StorageAdapter } from './storage-adapter.js'
+
+export type VehicleLookupResult =
+  | { status: 200; vehicleId: string; body: string; etag: string; dataVersion: number }
+  | { status: 400 | 404; title: string; detail: string }
+
+/**
+ * SPEC 8-9's lookup, for every transport (HTTP, CLI, a host's own code):
+ * validate the key, one indexed read, render the stored view. A store error
+ * is thrown (VehiclePerfError `store_unreachable`): transports answer 503.
+ */
+export async function lookupVehicle(adapter: StorageAdapter, rawKey: string): Promise<VehicleLookupResult> {
+  const key = parseVehicleKey(rawKey)
+  if (key === null) {
+    return { status: 400, title: 'Malformed vehicle key', detail: 'A key is a vehicle id (20 letters or digits) or a QR code (6 letters or digits).' }
+  }
+  const view = await adapter.lookup(key)
+  if (view === null) {
+    const what = key.type === 'vehicle_id' ? `vehicle id ${key.value}` : `QR code ${key.value}`
+    return { status: 404, title: 'Unknown vehicle', detail: `No vehicle with ${what} is in the data.` }
+  }
+  return {
+    status: 200,
+    vehicleId: view.vehicleId,
+    body: renderVehicleView(view, view.asOf),
+    etag: viewEtag(view.contentHash, view.asOf),
+    dataVersion: view.dataVersion,
+  }
+}
