@@ -39,7 +39,7 @@ async function beginImmediate(db: Database.Database, timeoutMs: number): Promise
   }
 }
 
-const VIEW_COLUMNS = `v.vehicle_id, v.template, v.open_started_at, v.open_ride_time_s, v.open_revenue_cents, v.content_hash, m.as_of, m.data_version`
+const VIEW_COLUMNS = `v.vehicle_id, v.qr_code, v.template, v.open_started_at, v.open_ride_time_s, v.open_revenue_cents, v.content_hash, m.as_of, m.data_version`
 
 /**
  * The embedded default store. Two connections to one file in WAL mode: the
@@ -93,6 +93,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): StorageAdapt
     if (row === undefined) return null
     return {
       vehicleId: row.vehicle_id as string,
+      qrCode: row.qr_code as string | null,
       template: row.template as string,
       openCycle:
         row.open_started_at === null

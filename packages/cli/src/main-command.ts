@@ -3,6 +3,7 @@ import { demoCommand } from './commands/demo-command.js'
 import { generateCommand } from './commands/generate-command.js'
 import { ingestCommand } from './commands/ingest-command.js'
 import { lookupCommand } from './commands/lookup-command.js'
+import { serveCommand } from './commands/serve-command.js'
 import { statsCommand } from './commands/stats-command.js'
 
 export const mainCommand = defineCommand({
@@ -11,6 +12,7 @@ export const mainCommand = defineCommand({
     ingest: ingestCommand,
     lookup: lookupCommand,
     stats: statsCommand,
+    serve: serveCommand,
     generate: generateCommand,
     demo: demoCommand,
   },

@@ -8,6 +8,7 @@ import { openStore } from '../open-store.js'
 import { readNumber } from './generate-command.js'
 import { runIngest } from './ingest-command.js'
 import { lookupLines } from './lookup-command.js'
+import { runServer } from '../run-server.js'
 
 /** A vehicle id and QR code that exist in the data: from the first pickup row. */
 export function exampleKeys(dataDir: string): { vehicleId: string; qrCode: string } | null {
@@ -24,6 +25,8 @@ export const demoCommand = defineCommand({
     dir: { type: 'string', description: 'Demo data directory', default: 'data/demo' },
     db: { type: 'string', description: 'SQLite file for the demo (recreated)', default: 'data/demo.db' },
     scale: { type: 'string', description: 'Scale of generated data', default: '1' },
+    port: { type: 'string', description: 'Port to serve on afterwards', default: '3000' },
+    serve: { type: 'boolean', description: 'Serve the store afterwards (--no-serve to stop after the lookups)', default: true },
   },
   run: ({ args }) =>
     guarded(async () => {
@@ -50,6 +53,16 @@ export const demoCommand = defineCommand({
           await adapter.close()
         }
       }
-      return report.totals.failed_files > 0 ? 1 : 0
+      if (report.totals.failed_files > 0) return 1
+      if (!args.serve) return 0
+      const running = await runServer({ db: `sqlite:${dbPath}`, port: Math.trunc(readNumber('port', args.port, 3000)), host: '127.0.0.1', log: () => {} })
+      process.stdout.write(`\nserving ${running.url} (Ctrl-C to stop):\n`)
+      if (keys !== null) {
+        process.stdout.write(`  JSON by vehicle id  ${running.url}/api/v1/vehicles/${keys.vehicleId}\n`)
+        process.stdout.write(`  JSON by QR code     ${running.url}/api/v1/vehicles/${keys.qrCode}\n`)
+        process.stdout.write(`  report (phone)      ${running.url}/report/v1/vehicles/${keys.qrCode}\n`)
+      }
+      process.stdout.write(`  readiness           ${running.url}/readyz\n`)
+      await new Promise(() => {})
     }),
 })

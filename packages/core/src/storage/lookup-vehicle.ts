@@ -3,7 +3,7 @@ import { renderVehicleView, viewEtag } from '../response/vehicle-response.js'
 import type { StorageAdapter } from './storage-adapter.js'
 
 export type VehicleLookupResult =
-  | { status: 200; vehicleId: string; body: string; etag: string; dataVersion: number }
+  | { status: 200; vehicleId: string; qrCode: string | null; body: string; etag: string; dataVersion: number }
   | { status: 400 | 404; title: string; detail: string }
 
 /**
@@ -24,6 +24,7 @@ export async function lookupVehicle(adapter: StorageAdapter, rawKey: string): Pr
   return {
     status: 200,
     vehicleId: view.vehicleId,
+    qrCode: view.qrCode,
     body: renderVehicleView(view, view.asOf),
     etag: viewEtag(view.contentHash, view.asOf),
     dataVersion: view.dataVersion,

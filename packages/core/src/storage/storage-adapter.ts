@@ -110,6 +110,7 @@ export interface StoreMeta {
 /** A stored view as lookup returns it: enough to render the response and its ETag. */
 export interface StoredView {
   vehicleId: string
+  qrCode: string | null
   template: string
   openCycle: OpenCycle | null
   contentHash: string

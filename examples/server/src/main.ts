@@ -1,0 +1,22 @@
+// A deployable server. Configuration (all optional):
+//   PORT (3000), HOST (0.0.0.0), DATABASE_URL (sqlite:./vehicle-perf.db),
+//   REPORT_REDIRECT_TEMPLATE (e.g. https://bi.example/dashboard/1/?vehicle={vehicle_id})
+// Logs are JSON lines on stdout; SIGTERM drains in-flight requests, then exits.
+import { runServer } from '@vehicle-perf/cli'
+
+const port = Number(process.env.PORT ?? 3000)
+if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+  process.stderr.write(`PORT ${process.env.PORT}: expected a port number\n`)
+  process.exit(2)
+}
+try {
+  await runServer({
+    db: process.env.DATABASE_URL ?? 'sqlite:./vehicle-perf.db',
+    port,
+    host: process.env.HOST ?? '0.0.0.0',
+    reportRedirect: process.env.REPORT_REDIRECT_TEMPLATE || undefined,
+  })
+} catch (error) {
+  process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'fatal', msg: (error as Error).message.replace(/^\[vehicle-perf\] /, '') })}\n`)
+  process.exit(1)
+}

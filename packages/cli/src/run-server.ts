@@ -1,0 +1,46 @@
+import { createApp, serveNode, type RunningServer } from '@vehicle-perf/http'
+import { openStore } from './open-store.js'
+
+export interface ServerConfig {
+  /** Store location: sqlite:PATH (default) or postgres://... */
+  db: string
+  port: number
+  host: string
+  /** Dashboard URL template for the report route (redirect mode). */
+  reportRedirect?: string
+  /** One JSON line per event; stdout by default. */
+  log?: (entry: Record<string, unknown>) => void
+}
+
+function jsonLog(entry: Record<string, unknown>): void {
+  process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`)
+}
+
+/**
+ * Serves a store over HTTP until SIGTERM or SIGINT, then stops accepting,
+ * lets in-flight requests finish and closes the store.
+ */
+export async function runServer(config: ServerConfig): Promise<RunningServer> {
+  const log = config.log ?? jsonLog
+  const adapter = await openStore(config.db, { readonly: true })
+  const app = createApp({
+    adapter,
+    reportRedirect: config.reportRedirect,
+    onError: (error, request) => log({ level: 'error', msg: 'store error', path: new URL(request.url).pathname, error: (error as Error).message }),
+  })
+  const running = await serveNode({ app, port: config.port, host: config.host })
+  log({ level: 'info', msg: 'listening', url: running.url, db: config.db, report: config.reportRedirect ? 'redirect' : 'page' })
+  const shutdown = (signal: string): void => {
+    log({ level: 'info', msg: 'shutting down', signal })
+    void running
+      .close()
+      .then(() => adapter.close())
+      .then(() => {
+        log({ level: 'info', msg: 'stopped' })
+        process.exit(0)
+      })
+  }
+  process.once('SIGTERM', () => shutdown('SIGTERM'))
+  process.once('SIGINT', () => shutdown('SIGINT'))
+  return running
+}

@@ -1,0 +1,62 @@
+import { lookupVehicle, VehiclePerfError, type StorageAdapter, type VehicleResponse } from '@vehicle-perf/core'
+import { matchesIfNoneMatch } from './conditional.js'
+import { RETRY_AFTER_SECONDS, statusOfError } from './error-status.js'
+import { renderErrorPage, renderReportPage } from './report/report-page.js'
+
+// The page loads nothing: no script, no font, no image, no stylesheet beyond its own.
+const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+export interface ReportOptions {
+  adapter: StorageAdapter
+  /** Dashboard URL with `{vehicle_id}` and/or `{qr_code}`; when set, the report redirects there. */
+  redirectTemplate?: string
+  cacheControl: string
+  onError?: (error: unknown, request: Request) => void
+}
+
+/** Checks a dashboard template once, at startup: an absolute http(s) URL with a placeholder. */
+export function validateRedirectTemplate(template: string): string {
+  let url: URL
+  try {
+    url = new URL(template.replaceAll('{vehicle_id}', 'x').replaceAll('{qr_code}', 'x'))
+  } catch {
+    throw new VehiclePerfError('invalid_option', `report redirect template is not an absolute URL: ${template}`)
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new VehiclePerfError('invalid_option', `report redirect template must be http(s): ${template}`)
+  if (!template.includes('{vehicle_id}') && !template.includes('{qr_code}')) {
+    throw new VehiclePerfError('invalid_option', `report redirect template has no {vehicle_id} or {qr_code}: ${template}`)
+  }
+  return template
+}
+
+function htmlResponse(status: number, body: string | null, headers: Record<string, string> = {}): Response {
+  return new Response(body, { status, headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': REPORT_CSP, 'cache-control': 'no-store', ...headers } })
+}
+
+/** GET/HEAD /report/v1/vehicles/:idOrQr: the page for people, or a redirect to the dashboard. */
+export async function reportResponse(request: Request, rawKey: string, options: ReportOptions): Promise<Response> {
+  let result
+  try {
+    result = await lookupVehicle(options.adapter, rawKey)
+  } catch (error) {
+    options.onError?.(error, request)
+    const status = statusOfError(error)
+    return htmlResponse(status, renderErrorPage(status, 'Vehicle data is unavailable', 'The vehicle store cannot be reached right now. Please try again in a moment.'), status === 503 ? { 'retry-after': String(RETRY_AFTER_SECONDS) } : {})
+  }
+  if (result.status !== 200) {
+    return result.status === 400
+      ? htmlResponse(400, renderErrorPage(400, 'This is not a vehicle code', 'Scan the QR code on the scooter again, or type its 6-character code or 20-character vehicle id.'))
+      : htmlResponse(404, renderErrorPage(404, 'Unknown vehicle', `${result.detail} Check the code on the scooter.`))
+  }
+  if (options.redirectTemplate !== undefined) {
+    // Only stored, validated values reach the Location header.
+    const location = options.redirectTemplate
+      .replaceAll('{vehicle_id}', encodeURIComponent(result.vehicleId))
+      .replaceAll('{qr_code}', encodeURIComponent(result.qrCode ?? ''))
+    return new Response(null, { status: 302, headers: { location, 'cache-control': 'no-store' } })
+  }
+  const headers = { etag: result.etag, 'cache-control': options.cacheControl }
+  if (matchesIfNoneMatch(request.headers.get('if-none-match'), result.etag)) return new Response(null, { status: 304, headers })
+  const page = renderReportPage(JSON.parse(result.body) as VehicleResponse, { json: `../../../api/v1/vehicles/${encodeURIComponent(result.vehicleId)}` })
+  return htmlResponse(200, request.method === 'HEAD' ? null : page, headers)
+}

@@ -1,0 +1,194 @@
+import { join } from 'node:path'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { H3 } from 'h3'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ingest } from '@vehicle-perf/core'
+import { createSqliteStorage } from '@vehicle-perf/adapter-sqlite'
+import { createApp, registerVehiclePerfRoutes, serveNode, type RunningServer } from '@vehicle-perf/http'
+import { createFixtureStore, type FixtureStore } from './fixture-store.js'
+
+let store: FixtureStore
+let server: RunningServer
+let app: H3
+
+beforeAll(async () => {
+  store = await createFixtureStore()
+  app = createApp({ adapter: store.adapter })
+  server = await serveNode({ app, port: 0 })
+}, 120_000)
+afterAll(async () => {
+  await server?.close()
+  await store?.cleanup()
+})
+
+type Send = (path: string, init?: RequestInit) => Promise<Response>
+const modes: [string, () => Send][] = [
+  ['app.fetch', () => async (path, init) => app.fetch(new Request(`http://localhost${path}`, init))],
+  ['node:http', () => (path, init) => fetch(`${server.url}${path}`, { redirect: 'manual', ...init })],
+]
+
+describe.each(modes)('vehicle-perf http over %s', (_mode, sender) => {
+  const send: Send = (path, init) => sender()(path, init)
+
+  it('answers a vehicle id with the v1 response, byte for byte what core computes, with ETag and Cache-Control', async () => {
+    const response = await send(`/api/v1/vehicles/${store.sample.vehicle_id}`)
+    expect(response.status).toBe(200)
+    expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8')
+    expect(response.headers.get('etag')).toMatch(/^"[^"]+"$/)
+    expect(response.headers.get('cache-control')).toBe('public, max-age=60')
+    expect(await response.text()).toBe(JSON.stringify(store.reference.get(store.sample.vehicle_id)))
+  })
+
+  it('answers a QR code in any case with the same document', async () => {
+    const byId = await (await send(`/api/v1/vehicles/${store.sample.vehicle_id}`)).text()
+    const byQr = await send(`/api/v1/vehicles/${(store.sample.qr_code as string).toLowerCase()}`)
+    expect(byQr.status).toBe(200)
+    expect(await byQr.text()).toBe(byId)
+  })
+
+  it('answers 304 to a matching If-None-Match, strong or weak', async () => {
+    const first = await send(`/api/v1/vehicles/${store.sample.vehicle_id}`)
+    const etag = first.headers.get('etag') as string
+    for (const header of [etag, `W/${etag}`, `"other", ${etag}`, '*']) {
+      const again = await send(`/api/v1/vehicles/${store.sample.vehicle_id}`, { headers: { 'if-none-match': header } })
+      expect(again.status).toBe(304)
+      expect(again.headers.get('etag')).toBe(etag)
+      expect(await again.text()).toBe('')
+    }
+    expect((await send(`/api/v1/vehicles/${store.sample.vehicle_id}`, { headers: { 'if-none-match': '"stale"' } })).status).toBe(200)
+  })
+
+  it('supports HEAD: the same status and headers, no body', async () => {
+    const get = await send(`/api/v1/vehicles/${store.sample.vehicle_id}`)
+    const body = await get.text()
+    const head = await send(`/api/v1/vehicles/${store.sample.vehicle_id}`, { method: 'HEAD' })
+    expect(head.status).toBe(200)
+    expect(head.headers.get('etag')).toBe(get.headers.get('etag'))
+    expect(head.headers.get('content-length')).toBe(String(Buffer.byteLength(body)))
+    expect(await head.text()).toBe('')
+  })
+
+  it.each(['abc', 'XXBGC5X', 'f42vVrTOJh7yVYJACDC!', '%3Cscript%3E', 'XXBG%20C', '%C3%A912345'])('answers 400 problem+json to the malformed key %s', async (key) => {
+    const response = await send(`/api/v1/vehicles/${key}`)
+    expect(response.status).toBe(400)
+    expect(response.headers.get('content-type')).toBe('application/problem+json')
+    const problem = (await response.json()) as Record<string, unknown>
+    expect(problem).toMatchObject({ type: 'urn:vehicle-perf:problem:malformed-key', status: 400, title: 'Malformed vehicle key' })
+    expect(problem.instance).toBe(`/api/v1/vehicles/${key}`)
+  })
+
+  it('answers 404 problem+json to an unknown vehicle id or QR code', async () => {
+    for (const key of ['AAAAAAAAAAAAAAAAAAAA', 'ZZZZZ9']) {
+      const response = await send(`/api/v1/vehicles/${key}`)
+      expect(response.status).toBe(404)
+      expect(response.headers.get('content-type')).toBe('application/problem+json')
+      expect(await response.json()).toMatchObject({ type: 'urn:vehicle-perf:problem:unknown-vehicle', status: 404, title: 'Unknown vehicle' })
+    }
+  })
+
+  it('reports liveness without the store, and readiness with the data version served', async () => {
+    expect(await (await send('/healthz')).json()).toEqual({ status: 'ok' })
+    const ready = await send('/readyz')
+    expect(ready.status).toBe(200)
+    expect(await ready.json()).toMatchObject({ status: 'ready', data_version: 1, as_of: store.sample.as_of })
+  })
+
+  it('renders the report page: self-contained HTML with the figures, charts, map and no external asset', async () => {
+    const response = await send(`/report/v1/vehicles/${(store.sample.qr_code as string).toLowerCase()}`)
+    expect(response.status).toBe(200)
+    expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8')
+    expect(response.headers.get('content-security-policy')).toContain("default-src 'none'")
+    const page = await response.text()
+    expect(page).toContain('<html lang="en">')
+    expect(page).toContain(`data-value="&quot;${store.sample.vehicle_id}&quot;"`)
+    expect(page.match(/<svg /g)?.length).toBeGreaterThanOrEqual(3)
+    expect(page).not.toMatch(/<script|<link|src=|url\(|@import/i)
+    expect(page).not.toMatch(/href="(https?:)?\/\//)
+  })
+
+  it('answers report errors with human-readable pages and the right status', async () => {
+    const malformed = await send('/report/v1/vehicles/not-a-key')
+    expect(malformed.status).toBe(400)
+    expect(await malformed.text()).toContain('This is not a vehicle code')
+    const unknown = await send('/report/v1/vehicles/ZZZZZ9')
+    expect(unknown.status).toBe(404)
+    expect(unknown.headers.get('content-type')).toBe('text/html; charset=utf-8')
+    expect(await unknown.text()).toContain('Unknown vehicle')
+  })
+})
+
+describe('report redirect mode', () => {
+  it('redirects to the dashboard with the stored vehicle id and QR code URL-encoded, and nothing else from the request', async () => {
+    const redirecting = createApp({ adapter: store.adapter, reportRedirect: 'https://bi.example/dashboard/1/?vehicle={vehicle_id}&qr={qr_code}' })
+    const qr = store.sample.qr_code as string
+    const response = await redirecting.fetch(new Request(`http://localhost/report/v1/vehicles/${qr.toLowerCase()}?next=https://evil.example&x=%0d%0aSet-Cookie:a`))
+    expect(response.status).toBe(302)
+    expect(response.headers.get('location')).toBe(`https://bi.example/dashboard/1/?vehicle=${store.sample.vehicle_id}&qr=${qr}`)
+    expect((await redirecting.fetch(new Request('http://localhost/report/v1/vehicles/ZZZZZ9'))).status).toBe(404)
+  })
+
+  it('refuses a template that is not an absolute http(s) URL with a placeholder', () => {
+    for (const template of ['/relative/{vehicle_id}', 'javascript:alert({vehicle_id})', 'https://bi.example/no-placeholder']) {
+      expect(() => createApp({ adapter: store.adapter, reportRedirect: template })).toThrow(/template/)
+    }
+  })
+})
+
+describe('mounting and outages', () => {
+  it('mounts under a host app prefix next to the host routes', async () => {
+    const host = new H3()
+    host.get('/', () => 'host home')
+    registerVehiclePerfRoutes(host, { adapter: store.adapter }, '/fleet')
+    expect(await (await host.fetch(new Request('http://localhost/'))).text()).toBe('host home')
+    expect((await host.fetch(new Request(`http://localhost/fleet/api/v1/vehicles/${store.sample.vehicle_id}`))).status).toBe(200)
+  })
+
+  it('answers 503 with Retry-After while the store is unreachable, and recovers when it is back', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vp-http-outage-'))
+    const filename = join(dir, 'later.db')
+    const reader = createSqliteStorage({ filename, readonly: true })
+    const errors: unknown[] = []
+    const outage = createApp({ adapter: reader, onError: (error) => errors.push(error) })
+    try {
+      const down = await outage.fetch(new Request(`http://localhost/api/v1/vehicles/${store.sample.vehicle_id}`))
+      expect(down.status).toBe(503)
+      expect(down.headers.get('retry-after')).toBe('5')
+      expect(await down.json()).toMatchObject({ type: 'urn:vehicle-perf:problem:store-unavailable', status: 503 })
+      expect((await outage.fetch(new Request('http://localhost/readyz'))).status).toBe(503)
+      expect((await outage.fetch(new Request('http://localhost/report/v1/vehicles/ZZZZZ9'))).status).toBe(503)
+      expect((await outage.fetch(new Request('http://localhost/healthz'))).status).toBe(200)
+      expect(errors.length).toBeGreaterThan(0)
+
+      const writer = createSqliteStorage({ filename })
+      await writer.migrate()
+      await ingest({ adapter: writer, sources: [{ name: 'deployments.csv', stream: ['task_id,vehicle_id,time_task_created,time_task_resolved\nD0000000000000000001,V0000000000000000001,2019-05-01 10:00:00 UTC,2019-05-01 10:05:00 UTC\n'] }] })
+      await writer.close()
+      expect((await outage.fetch(new Request('http://localhost/api/v1/vehicles/V0000000000000000001'))).status).toBe(200)
+      expect((await outage.fetch(new Request('http://localhost/readyz'))).status).toBe(200)
+    } finally {
+      await reader.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('exports its public API by name', async () => {
+    expect(Object.keys(await import('@vehicle-perf/http')).sort()).toMatchInlineSnapshot(`
+      [
+        "RETRY_AFTER_SECONDS",
+        "createApp",
+        "healthResponse",
+        "problemResponse",
+        "readinessResponse",
+        "registerVehiclePerfRoutes",
+        "renderErrorPage",
+        "renderReportPage",
+        "reportResponse",
+        "serveNode",
+        "statusOfError",
+        "validateRedirectTemplate",
+        "vehicleApiResponse",
+      ]
+    `)
+  })
+})
