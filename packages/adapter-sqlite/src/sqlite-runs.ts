@@ -1,14 +1,22 @@
 import type Database from 'better-sqlite3'
-import { eq } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/better-sqlite3'
 import type { IngestReport, SelectionPolicy, StoreMeta } from '@vehicle-perf/core'
-import { ingestFiles, ingestRuns, storeMeta } from './schema.js'
+import { ingestFiles, ingestRuns } from './schema.js'
 
-// Run records and store meta, through drizzle: not on any hot path.
+// Run records through drizzle (not a hot path). The store meta is read on
+// every cache revalidation of a server, so it uses one prepared statement per
+// connection instead of building the query each time.
+
+const metaStatements = new WeakMap<Database.Database, Database.Statement>()
 
 export function readMeta(db: Database.Database): StoreMeta {
-  const row = drizzle({ client: db }).select().from(storeMeta).where(eq(storeMeta.id, 1)).get()
-  return { asOf: row?.asOf ?? null, dataVersion: row?.dataVersion ?? 0, policy: (row?.policy ?? 'recent') as SelectionPolicy }
+  let statement = metaStatements.get(db)
+  if (statement === undefined) {
+    statement = db.prepare('SELECT as_of, data_version, policy FROM store_meta WHERE id = 1')
+    metaStatements.set(db, statement)
+  }
+  const row = statement.get() as { as_of: number | null; data_version: number; policy: string } | undefined
+  return { asOf: row?.as_of ?? null, dataVersion: row?.data_version ?? 0, policy: (row?.policy ?? 'recent') as SelectionPolicy }
 }
 
 export function nextRunSeq(db: Database.Database): number {

@@ -17,6 +17,14 @@ export interface SqliteStorageOptions {
   cacheSizeMb?: number
   /** Open for lookups only (a server next to a separate ingest process). */
   readonly?: boolean
+  /**
+   * Lookups and meta reads share one WAL read snapshot, renewed when it is
+   * older than this many ms. Each read then takes no lock (on this machine
+   * the per-statement locking syscalls cost more than the read itself), and a
+   * finished ingest is seen within this bound. Default 0: every read sees the
+   * latest commit. `vehicle-perf serve` uses 1.
+   */
+  readSnapshotMs?: number
 }
 
 const LOCK_RETRY_MS = 20
@@ -86,6 +94,26 @@ export function createSqliteStorage(options: SqliteStorageOptions): StorageAdapt
     return reader
   }
 
+  const snapshotMs = options.readSnapshotMs ?? 0
+  let snapshotAt = -Infinity
+  /** The read connection, inside a snapshot no older than readSnapshotMs (when set). */
+  const freshReadDb = (): Database.Database => {
+    const db = readDb()
+    if (snapshotMs > 0) {
+      const now = performance.now()
+      if (now - snapshotAt >= snapshotMs) {
+        if (db.inTransaction) db.exec('COMMIT')
+        db.exec('BEGIN')
+        snapshotAt = now
+      }
+    }
+    return db
+  }
+  const dropSnapshot = (): void => {
+    snapshotAt = -Infinity
+    if (reader?.inTransaction) reader.exec('ROLLBACK')
+  }
+
   let lookupById: Database.Statement | null = null
   let lookupByQr: Database.Statement | null = null
 
@@ -152,7 +180,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): StorageAdapt
 
     async lookup(key: VehicleKey): Promise<StoredView | null> {
       try {
-        const db = readDb()
+        const db = freshReadDb()
         if (key.type === 'vehicle_id') {
           lookupById ??= db.prepare(`SELECT ${VIEW_COLUMNS} FROM vehicle_views v, store_meta m WHERE v.vehicle_id = ? AND m.id = 1`)
           return toView(lookupById.get(key.value) as Record<string, SqlValue> | undefined)
@@ -161,6 +189,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): StorageAdapt
           WHERE v.vehicle_id = (SELECT vehicle_id FROM qr_claims WHERE qr_code = ? ORDER BY recency DESC LIMIT 1) AND m.id = 1`)
         return toView(lookupByQr.get(key.value) as Record<string, SqlValue> | undefined)
       } catch (error) {
+        dropSnapshot()
         if (isVehiclePerfError(error)) throw error
         throw sqliteError('store_unreachable', `lookup failed on ${options.filename}: ${(error as Error).message}`, error)
       }
@@ -168,8 +197,9 @@ export function createSqliteStorage(options: SqliteStorageOptions): StorageAdapt
 
     async meta(): Promise<StoreMeta> {
       try {
-        return readMeta(readDb())
+        return readMeta(freshReadDb())
       } catch (error) {
+        dropSnapshot()
         if (isVehiclePerfError(error)) throw error
         throw sqliteError('store_unreachable', `cannot read ${options.filename}: ${(error as Error).message}`, error)
       }
@@ -205,6 +235,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): StorageAdapt
 
     async close() {
       await ingestQueue
+      dropSnapshot()
       reader?.close()
       writer?.close()
       reader = null

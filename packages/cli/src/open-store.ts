@@ -20,13 +20,13 @@ export function parseStoreLocation(db: string): StoreLocation {
   return { kind: 'sqlite', target: resolve(path) }
 }
 
-export async function openStore(db: string, options: { readonly?: boolean } = {}): Promise<StorageAdapter> {
+export async function openStore(db: string, options: { readonly?: boolean; readSnapshotMs?: number } = {}): Promise<StorageAdapter> {
   const location = parseStoreLocation(db)
   if (location.kind === 'postgres') {
     throw new UsageError('PostgreSQL is not available yet: @vehicle-perf/adapter-postgres is not built. Use --db sqlite:PATH.')
   }
   if (!options.readonly) mkdirSync(dirname(location.target), { recursive: true })
-  const adapter = createSqliteStorage({ filename: location.target, readonly: options.readonly })
+  const adapter = createSqliteStorage({ filename: location.target, readonly: options.readonly, readSnapshotMs: options.readSnapshotMs })
   if (!options.readonly) await adapter.migrate()
   return adapter
 }

@@ -1,4 +1,4 @@
-import { createApp, serveNode, type RunningServer } from '@vehicle-perf/http'
+import { createNodeListener, serveNode, type RunningServer } from '@vehicle-perf/http'
 import { openStore } from './open-store.js'
 
 export interface ServerConfig {
@@ -22,11 +22,13 @@ function jsonLog(entry: Record<string, unknown>): void {
  */
 export async function runServer(config: ServerConfig): Promise<RunningServer> {
   const log = config.log ?? jsonLog
-  const adapter = await openStore(config.db, { readonly: true })
-  const app = createApp({
+  // Reads share a snapshot renewed every millisecond, and the response cache
+  // checks the data version as often: a finished ingest is served within ~2 ms.
+  const adapter = await openStore(config.db, { readonly: true, readSnapshotMs: 1 })
+  const app = createNodeListener({
     adapter,
     reportRedirect: config.reportRedirect,
-    onError: (error, request) => log({ level: 'error', msg: 'store error', path: new URL(request.url).pathname, error: (error as Error).message }),
+    onError: (error, request) => log({ level: 'error', msg: 'store error', path: request.path, error: (error as Error).message }),
   })
   const running = await serveNode({ app, port: config.port, host: config.host })
   log({ level: 'info', msg: 'listening', url: running.url, db: config.db, report: config.reportRedirect ? 'redirect' : 'page' })

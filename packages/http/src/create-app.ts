@@ -1,8 +1,11 @@
-import { getRouterParam, H3, type H3Event } from 'h3'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { getRouterParam, H3, HTTPResponse, toNodeHandler, type H3Event } from 'h3'
 import type { StorageAdapter } from '@vehicle-perf/core'
-import { healthResponse, readinessResponse } from './health-handlers.js'
-import { reportResponse, validateRedirectTemplate } from './report-handler.js'
-import { vehicleApiResponse } from './vehicle-api-handler.js'
+import { createVehicleLookup, type LookupCacheOptions } from './cached-lookup.js'
+import { healthReply, readinessReply } from './health-handlers.js'
+import type { Reply, RequestInfo } from './reply.js'
+import { reportReply, validateRedirectTemplate } from './report-handler.js'
+import { replyToLookup, vehicleApiReply, type VehicleApiOptions } from './vehicle-api-handler.js'
 
 export interface VehiclePerfAppOptions {
   adapter: StorageAdapter
@@ -13,12 +16,44 @@ export interface VehiclePerfAppOptions {
   reportRedirect?: string
   /** Cache-Control on 200 and 304 answers. Default `public, max-age=60`: data changes only when an ingest finishes. */
   cacheControl?: string
+  /** In-process cache of rendered answers, invalidated by the store's data version; `false` to read the store every time. */
+  cache?: LookupCacheOptions | false
   /** Called with store errors (the answer is a 503 either way): log them here. */
-  onError?: (error: unknown, request: Request) => void
+  onError?: (error: unknown, request: RequestInfo) => void
+}
+
+/** h3's own response type: srvx writes it to node:http in one go (a web Response would be streamed). */
+function send(reply: Reply): HTTPResponse {
+  return new HTTPResponse(reply.body as ConstructorParameters<typeof HTTPResponse>[0], { status: reply.status, headers: reply.headers })
+}
+
+function infoOf(event: H3Event): RequestInfo {
+  return { method: event.req.method, path: event.url.pathname, ifNoneMatch: event.req.headers.get('if-none-match') }
 }
 
 function keyOf(event: H3Event): string {
   return getRouterParam(event, 'key', { decode: true }) ?? ''
+}
+
+interface Routes {
+  app: H3
+  api: VehicleApiOptions
+}
+
+function buildRoutes(app: H3, options: VehiclePerfAppOptions, prefix: string): Routes {
+  const redirectTemplate = options.reportRedirect === undefined || options.reportRedirect === '' ? undefined : validateRedirectTemplate(options.reportRedirect)
+  const cacheControl = options.cacheControl ?? 'public, max-age=60'
+  const api: VehicleApiOptions = { lookup: createVehicleLookup(options.adapter, options.cache), cacheControl, onError: options.onError }
+  const report = { ...api, redirectTemplate }
+  const apiHandler = async (event: H3Event): Promise<HTTPResponse> => send(await vehicleApiReply(infoOf(event), keyOf(event), api))
+  const reportHandler = async (event: H3Event): Promise<HTTPResponse> => send(await reportReply(infoOf(event), keyOf(event), report))
+  app.get(`${prefix}/api/v1/vehicles/:key`, apiHandler)
+  app.head(`${prefix}/api/v1/vehicles/:key`, apiHandler)
+  app.get(`${prefix}/report/v1/vehicles/:key`, reportHandler)
+  app.head(`${prefix}/report/v1/vehicles/:key`, reportHandler)
+  app.get(`${prefix}/healthz`, () => send(healthReply()))
+  app.get(`${prefix}/readyz`, async () => send(await readinessReply(options.adapter)))
+  return { app, api }
 }
 
 /**
@@ -26,22 +61,52 @@ function keyOf(event: H3Event): string {
  * app that mounts them next to its own routes).
  */
 export function registerVehiclePerfRoutes(app: H3, options: VehiclePerfAppOptions, prefix = ''): H3 {
-  const redirectTemplate = options.reportRedirect === undefined || options.reportRedirect === '' ? undefined : validateRedirectTemplate(options.reportRedirect)
-  const cacheControl = options.cacheControl ?? 'public, max-age=60'
-  const api = { adapter: options.adapter, cacheControl, onError: options.onError }
-  const report = { ...api, redirectTemplate }
-  const apiHandler = (event: H3Event): Promise<Response> => vehicleApiResponse(event.req, keyOf(event), api)
-  const reportHandler = (event: H3Event): Promise<Response> => reportResponse(event.req, keyOf(event), report)
-  app.get(`${prefix}/api/v1/vehicles/:key`, apiHandler)
-  app.head(`${prefix}/api/v1/vehicles/:key`, apiHandler)
-  app.get(`${prefix}/report/v1/vehicles/:key`, reportHandler)
-  app.head(`${prefix}/report/v1/vehicles/:key`, reportHandler)
-  app.get(`${prefix}/healthz`, () => healthResponse())
-  app.get(`${prefix}/readyz`, () => readinessResponse(options.adapter))
-  return app
+  return buildRoutes(app, options, prefix).app
 }
 
 /** A standalone app with every vehicle-perf route. */
 export function createApp(options: VehiclePerfAppOptions): H3 {
-  return registerVehiclePerfRoutes(new H3(), options)
+  return buildRoutes(new H3(), options, '').app
+}
+
+const API_PATH = '/api/v1/vehicles/'
+
+function writeReply(res: ServerResponse, reply: Reply): void {
+  res.writeHead(reply.status, reply.headers)
+  res.end(reply.body ?? undefined)
+}
+
+/**
+ * A node:http request listener for a standalone server. The one hot route
+ * (GET/HEAD /api/v1/vehicles/:key) is answered straight from node's request,
+ * by the same handler the h3 route uses: h3's generic request/response
+ * wrapping costs more than the lookup itself (measured in bench/README.md).
+ * Every other request goes to the h3 app.
+ */
+export function createNodeListener(options: VehiclePerfAppOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const { app, api } = buildRoutes(new H3(), options, '')
+  const viaH3 = toNodeHandler(app)
+  return (req, res) => {
+    const url = req.url ?? '/'
+    const method = req.method ?? 'GET'
+    if ((method === 'GET' || method === 'HEAD') && url.startsWith(API_PATH)) {
+      const query = url.indexOf('?')
+      const path = query === -1 ? url : url.slice(0, query)
+      const encodedKey = path.slice(API_PATH.length)
+      if (encodedKey !== '' && !encodedKey.includes('/')) {
+        let key: string
+        try {
+          key = decodeURIComponent(encodedKey)
+        } catch {
+          key = encodedKey
+        }
+        const request = { method, path, ifNoneMatch: req.headers['if-none-match'] ?? null }
+        const ready = api.lookup.peek(key)
+        if (ready !== undefined) writeReply(res, replyToLookup(request, ready, api))
+        else void vehicleApiReply(request, key, api).then((reply) => writeReply(res, reply))
+        return
+      }
+    }
+    void viaH3(req, res)
+  }
 }

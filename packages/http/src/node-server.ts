@@ -1,9 +1,11 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { toNodeHandler, type H3 } from 'h3'
 
 export interface NodeServerOptions {
-  app: H3
+  /** An h3 app, or a ready node:http listener (createNodeListener). */
+  app: H3 | ((req: IncomingMessage, res: ServerResponse) => void)
   port?: number
   host?: string
   /** Open connections get this long to finish on shutdown before they are cut. */
@@ -20,7 +22,8 @@ export interface RunningServer {
 
 /** Serves an h3 app on node:http, with keep-alive and a graceful close. */
 export async function serveNode(options: NodeServerOptions): Promise<RunningServer> {
-  const server = createServer({ keepAliveTimeout: 5000 }, toNodeHandler(options.app))
+  const listener = typeof options.app === 'function' ? options.app : toNodeHandler(options.app)
+  const server = createServer({ keepAliveTimeout: 5000 }, listener)
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(options.port ?? 3000, options.host ?? '127.0.0.1', () => {

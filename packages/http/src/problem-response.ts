@@ -1,3 +1,5 @@
+import type { Reply } from './reply.js'
+
 /** RFC 9457 problem details, with stable type URIs per kind of problem. */
 export interface Problem {
   slug: 'malformed-key' | 'unknown-vehicle' | 'store-unavailable' | 'internal-error'
@@ -7,7 +9,7 @@ export interface Problem {
   instance?: string
 }
 
-export function problemResponse(problem: Problem, extraHeaders: Record<string, string> = {}): Response {
+export function problemReply(problem: Problem, extraHeaders: Record<string, string> = {}): Reply {
   const body = JSON.stringify({
     type: `urn:vehicle-perf:problem:${problem.slug}`,
     title: problem.title,
@@ -15,5 +17,5 @@ export function problemResponse(problem: Problem, extraHeaders: Record<string, s
     detail: problem.detail,
     ...(problem.instance === undefined ? {} : { instance: problem.instance }),
   })
-  return new Response(body, { status: problem.status, headers: { 'content-type': 'application/problem+json', 'cache-control': 'no-store', ...extraHeaders } })
+  return { status: problem.status, headers: { 'content-type': 'application/problem+json', 'cache-control': 'no-store', ...extraHeaders }, body }
 }

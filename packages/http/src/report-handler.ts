@@ -1,17 +1,19 @@
-import { lookupVehicle, VehiclePerfError, type StorageAdapter, type VehicleResponse } from '@vehicle-perf/core'
+import { VehiclePerfError, type VehicleResponse } from '@vehicle-perf/core'
+import type { VehicleLookup } from './cached-lookup.js'
 import { matchesIfNoneMatch } from './conditional.js'
 import { RETRY_AFTER_SECONDS, statusOfError } from './error-status.js'
 import { renderErrorPage, renderReportPage } from './report/report-page.js'
+import type { Reply, RequestInfo } from './reply.js'
 
 // The page loads nothing: no script, no font, no image, no stylesheet beyond its own.
 const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 export interface ReportOptions {
-  adapter: StorageAdapter
+  lookup: VehicleLookup
   /** Dashboard URL with `{vehicle_id}` and/or `{qr_code}`; when set, the report redirects there. */
   redirectTemplate?: string
   cacheControl: string
-  onError?: (error: unknown, request: Request) => void
+  onError?: (error: unknown, request: RequestInfo) => void
 }
 
 /** Checks a dashboard template once, at startup: an absolute http(s) URL with a placeholder. */
@@ -29,15 +31,15 @@ export function validateRedirectTemplate(template: string): string {
   return template
 }
 
-function htmlResponse(status: number, body: string | null, headers: Record<string, string> = {}): Response {
-  return new Response(body, { status, headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': REPORT_CSP, 'cache-control': 'no-store', ...headers } })
+function htmlResponse(status: number, body: string | null, headers: Record<string, string> = {}): Reply {
+  return { status, headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': REPORT_CSP, 'cache-control': 'no-store', ...headers }, body }
 }
 
 /** GET/HEAD /report/v1/vehicles/:idOrQr: the page for people, or a redirect to the dashboard. */
-export async function reportResponse(request: Request, rawKey: string, options: ReportOptions): Promise<Response> {
+export async function reportReply(request: RequestInfo, rawKey: string, options: ReportOptions): Promise<Reply> {
   let result
   try {
-    result = await lookupVehicle(options.adapter, rawKey)
+    result = await options.lookup(rawKey)
   } catch (error) {
     options.onError?.(error, request)
     const status = statusOfError(error)
@@ -53,10 +55,10 @@ export async function reportResponse(request: Request, rawKey: string, options: 
     const location = options.redirectTemplate
       .replaceAll('{vehicle_id}', encodeURIComponent(result.vehicleId))
       .replaceAll('{qr_code}', encodeURIComponent(result.qrCode ?? ''))
-    return new Response(null, { status: 302, headers: { location, 'cache-control': 'no-store' } })
+    return { status: 302, headers: { location, 'cache-control': 'no-store' }, body: null }
   }
   const headers = { etag: result.etag, 'cache-control': options.cacheControl }
-  if (matchesIfNoneMatch(request.headers.get('if-none-match'), result.etag)) return new Response(null, { status: 304, headers })
+  if (matchesIfNoneMatch(request.ifNoneMatch, result.etag)) return { status: 304, headers, body: null }
   const page = renderReportPage(JSON.parse(result.body) as VehicleResponse, { json: `../../../api/v1/vehicles/${encodeURIComponent(result.vehicleId)}` })
   return htmlResponse(200, request.method === 'HEAD' ? null : page, headers)
 }

@@ -5,20 +5,23 @@ import { H3 } from 'h3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ingest } from '@vehicle-perf/core'
 import { createSqliteStorage } from '@vehicle-perf/adapter-sqlite'
-import { createApp, registerVehiclePerfRoutes, serveNode, type RunningServer } from '@vehicle-perf/http'
+import { createApp, createNodeListener, registerVehiclePerfRoutes, serveNode, type RunningServer } from '@vehicle-perf/http'
 import { createFixtureStore, type FixtureStore } from './fixture-store.js'
 
 let store: FixtureStore
 let server: RunningServer
+let fastServer: RunningServer
 let app: H3
 
 beforeAll(async () => {
   store = await createFixtureStore()
   app = createApp({ adapter: store.adapter })
   server = await serveNode({ app, port: 0 })
+  fastServer = await serveNode({ app: createNodeListener({ adapter: store.adapter }), port: 0 })
 }, 120_000)
 afterAll(async () => {
   await server?.close()
+  await fastServer?.close()
   await store?.cleanup()
 })
 
@@ -26,6 +29,7 @@ type Send = (path: string, init?: RequestInit) => Promise<Response>
 const modes: [string, () => Send][] = [
   ['app.fetch', () => async (path, init) => app.fetch(new Request(`http://localhost${path}`, init))],
   ['node:http', () => (path, init) => fetch(`${server.url}${path}`, { redirect: 'manual', ...init })],
+  ['node:http with the fast API path', () => (path, init) => fetch(`${fastServer.url}${path}`, { redirect: 'manual', ...init })],
 ]
 
 describe.each(modes)('vehicle-perf http over %s', (_mode, sender) => {
@@ -172,22 +176,57 @@ describe('mounting and outages', () => {
     }
   })
 
+  it('never serves a cached answer older than a finished ingest once the process has checked the data version', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vp-http-cache-'))
+    const filename = join(dir, 'store.db')
+    const header = 'task_id,vehicle_id,time_task_created,time_task_resolved'
+    const writer = createSqliteStorage({ filename })
+    await writer.migrate()
+    const reader = createSqliteStorage({ filename, readonly: true })
+    const listener = createNodeListener({ adapter: reader, cache: { revalidateMs: 1 } })
+    const running = await serveNode({ app: listener, port: 0 })
+    const get = async (): Promise<Response> => fetch(`${running.url}/api/v1/vehicles/V0000000000000000001`)
+    try {
+      await ingest({ adapter: writer, sources: [{ name: 'deployments_1.csv', stream: [`${header}\nD0000000000000000001,V0000000000000000001,2019-05-01 10:00:00 UTC,2019-05-01 10:05:00 UTC\n`] }] })
+      const first = await get()
+      expect(first.status).toBe(200)
+      const firstBody = (await first.json()) as { lifetime: { cycles: number } }
+      expect(firstBody.lifetime.cycles).toBe(1)
+      expect((await get()).headers.get('etag')).toBe(first.headers.get('etag'))
+      await ingest({ adapter: writer, sources: [{ name: 'deployments_2.csv', stream: [`${header}\nD0000000000000000002,V0000000000000000001,2019-05-02 10:00:00 UTC,2019-05-02 10:05:00 UTC\n`] }] })
+      await new Promise((resolve) => setTimeout(resolve, 5))
+      const after = await get()
+      expect(((await after.json()) as { lifetime: { cycles: number } }).lifetime.cycles).toBe(2)
+      expect(after.headers.get('etag')).not.toBe(first.headers.get('etag'))
+    } finally {
+      await running.close()
+      await reader.close()
+      await writer.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
   it('exports its public API by name', async () => {
     expect(Object.keys(await import('@vehicle-perf/http')).sort()).toMatchInlineSnapshot(`
       [
         "RETRY_AFTER_SECONDS",
         "createApp",
-        "healthResponse",
-        "problemResponse",
-        "readinessResponse",
+        "createNodeListener",
+        "createVehicleLookup",
+        "healthReply",
+        "problemReply",
+        "readinessReply",
         "registerVehiclePerfRoutes",
         "renderErrorPage",
         "renderReportPage",
-        "reportResponse",
+        "replyToLookup",
+        "reportReply",
+        "requestInfoOf",
         "serveNode",
         "statusOfError",
+        "toWebResponse",
         "validateRedirectTemplate",
-        "vehicleApiResponse",
+        "vehicleApiReply",
       ]
     `)
   })

@@ -6,6 +6,13 @@ export type VehicleLookupResult =
   | { status: 200; vehicleId: string; qrCode: string | null; body: string; etag: string; dataVersion: number }
   | { status: 400 | 404; title: string; detail: string }
 
+/** The answer to a key that is not 20 or 6 characters of [A-Za-z0-9]: no store is asked. */
+export const MALFORMED_KEY_RESULT: VehicleLookupResult = Object.freeze({
+  status: 400,
+  title: 'Malformed vehicle key',
+  detail: 'A key is a vehicle id (20 letters or digits) or a QR code (6 letters or digits).',
+})
+
 /**
  * SPEC 8-9's lookup, for every transport (HTTP, CLI, a host's own code):
  * validate the key, one indexed read, render the stored view. A store error
@@ -13,9 +20,7 @@ export type VehicleLookupResult =
  */
 export async function lookupVehicle(adapter: StorageAdapter, rawKey: string): Promise<VehicleLookupResult> {
   const key = parseVehicleKey(rawKey)
-  if (key === null) {
-    return { status: 400, title: 'Malformed vehicle key', detail: 'A key is a vehicle id (20 letters or digits) or a QR code (6 letters or digits).' }
-  }
+  if (key === null) return MALFORMED_KEY_RESULT
   const view = await adapter.lookup(key)
   if (view === null) {
     const what = key.type === 'vehicle_id' ? `vehicle id ${key.value}` : `QR code ${key.value}`
