@@ -2,7 +2,10 @@
 // SPEC 9) against `vehicle-perf serve` on SQLite, and in the same run a bare
 // node:http server answering a constant body of the same size. wrk (two
 // threads: one alone limits the client; 50 connections) and the server share the 2 cores.
-// Usage: pnpm bench:load [scale] [seconds]   (default: 1 15; needs `apt-get install wrk`)
+// The machine is shared and noisy: rounds alternate between the two servers
+// and the figures are medians over rounds, the ratio the median of each
+// round's ratio.
+// Usage: pnpm bench:load [scale] [seconds per round]   (default: 1 8; needs `apt-get install wrk`)
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -13,7 +16,8 @@ import { formatRate, machineLine } from './lib/machine.ts'
 import { Random } from './lib/random.ts'
 
 const scale = Number(process.argv[2] ?? 1)
-const seconds = Number(process.argv[3] ?? 15)
+const seconds = Number(process.argv[3] ?? 8)
+const ROUNDS = 3
 const out = join(import.meta.dirname, '.out')
 const root = join(import.meta.dirname, '..')
 const CONNECTIONS = 50
@@ -29,6 +33,9 @@ interface WrkResult {
 }
 
 async function prepareStore(): Promise<string> {
+  // Reuse the store the ingest benchmark built for this scale, if any.
+  const ingested = join(out, `scale-${scale}.db`)
+  if (existsSync(ingested) && !existsSync(`${ingested}-wal`)) return ingested
   const dbFile = join(out, `load-scale-${scale}.db`)
   if (existsSync(dbFile)) return dbFile
   const dir = join(out, `scale-${scale}`)
@@ -92,21 +99,35 @@ writeFileSync(join(out, 'bare-paths.txt'), '/\n')
 console.log(`machine: ${machineLine()}`)
 console.log(`store: scale ${scale} (SQLite), 100,000 request paths replayed, wrk -t2 -c${CONNECTIONS}, ${seconds} s after a 3 s warm-up`)
 
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number
+
 const server = await start([join(root, 'packages/cli/dist/bin.js'), 'serve', '--db', `sqlite:${dbFile}`, '--port', '3811'], 'http://127.0.0.1:3811/readyz')
+const bare = await start([join(import.meta.dirname, 'lib/bare-server.mjs'), '3812', '2000'], 'http://127.0.0.1:3812/')
 const firstValid = (await import('node:fs')).readFileSync(pathsFile, 'utf8').split('\n')[0] as string
 const bodyBytes = Buffer.byteLength(await (await fetch(`http://127.0.0.1:3811${firstValid}`)).text())
-wrk('http://127.0.0.1:3811', 3, pathsFile)
-const ours = wrk('http://127.0.0.1:3811', seconds, pathsFile)
-server.kill('SIGTERM')
-
-const bare = await start([join(import.meta.dirname, 'lib/bare-server.mjs'), '3812', String(bodyBytes)], 'http://127.0.0.1:3812/')
-wrk('http://127.0.0.1:3812', 3, null)
-const baseline = wrk('http://127.0.0.1:3812', seconds, null)
 bare.kill('SIGTERM')
+const sameSize = await start([join(import.meta.dirname, 'lib/bare-server.mjs'), '3813', String(bodyBytes)], 'http://127.0.0.1:3813/')
+wrk('http://127.0.0.1:3811', 3, pathsFile)
+wrk('http://127.0.0.1:3813', 3, null)
+const ours: WrkResult[] = []
+const baseline: WrkResult[] = []
+for (let round = 0; round < ROUNDS; round++) {
+  ours.push(wrk('http://127.0.0.1:3811', seconds, pathsFile))
+  baseline.push(wrk('http://127.0.0.1:3813', seconds, null))
+  console.log(`round ${round + 1}: vehicle-perf ${summary(ours[round] as WrkResult)}`)
+  console.log(`         bare node:http ${summary(baseline[round] as WrkResult)}`)
+}
+server.kill('SIGTERM')
+sameSize.kill('SIGTERM')
 
-const total = ours.statuses['200'] + ours.statuses['400'] + ours.statuses['404'] + ours.statuses.other
-console.log(`vehicle-perf serve: ${summary(ours)}`)
-console.log(`bare node:http:     ${summary(baseline)}`)
+const statuses = { '200': 0, '400': 0, '404': 0, other: 0 }
+for (const r of ours) for (const key of Object.keys(statuses) as (keyof typeof statuses)[]) statuses[key] += r.statuses[key]
+const total = statuses['200'] + statuses['400'] + statuses['404'] + statuses.other
+const ratios = ours.map((r, i) => r.rps / (baseline[i] as WrkResult).rps)
 console.log(
-  `ratio: ${((ours.rps / baseline.rps) * 100).toFixed(1)} % of bare node:http; mix 200/404/400 = ${((ours.statuses['200'] / total) * 100).toFixed(1)} / ${((ours.statuses['404'] / total) * 100).toFixed(1)} / ${((ours.statuses['400'] / total) * 100).toFixed(1)} %; unexpected statuses: ${ours.statuses.other}; body ${bodyBytes} bytes`,
+  `median over ${ROUNDS} rounds: vehicle-perf ${formatRate(median(ours.map((r) => r.rps)))} rps (p50 ${median(ours.map((r) => r.p50_ms)).toFixed(2)} ms, p99 ${median(ours.map((r) => r.p99_ms)).toFixed(2)} ms), ` +
+    `bare node:http ${formatRate(median(baseline.map((r) => r.rps)))} rps (p99 ${median(baseline.map((r) => r.p99_ms)).toFixed(2)} ms); ratio ${(median(ratios) * 100).toFixed(1)} % of bare`,
+)
+console.log(
+  `mix 200/404/400 = ${((statuses['200'] / total) * 100).toFixed(1)} / ${((statuses['404'] / total) * 100).toFixed(1)} / ${((statuses['400'] / total) * 100).toFixed(1)} %; unexpected statuses: ${statuses.other}; connection errors: ${ours.reduce((n, r) => n + r.errors, 0)}; timeouts: ${ours.reduce((n, r) => n + r.timeouts, 0)}; body ${bodyBytes} bytes`,
 )

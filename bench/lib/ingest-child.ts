@@ -26,5 +26,7 @@ process.stdout.write(
     total_ms: Math.round(finished - started),
     read_store_ms: Math.round((refreshStarted || finished) - started),
     max_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+    heap_used_mb: Math.round(process.memoryUsage().heapUsed / 2 ** 20),
+    heap_total_mb: Math.round(process.memoryUsage().heapTotal / 2 ** 20),
   }) + '\n',
 )

@@ -28,19 +28,19 @@ export const MIGRATIONS: readonly string[] = [
   -- global ingest order, handed out from store_meta.next_seq.
   CREATE TABLE IF NOT EXISTS deployments (
     vehicle_id TEXT NOT NULL, seq INTEGER NOT NULL, task_id TEXT NOT NULL UNIQUE,
-    created_at INTEGER NOT NULL, resolved_at INTEGER NOT NULL, row_hash TEXT NOT NULL, run_seq INTEGER NOT NULL,
+    created_at INTEGER NOT NULL, resolved_at INTEGER NOT NULL, run_seq INTEGER NOT NULL,
     PRIMARY KEY (vehicle_id, seq)
   ) WITHOUT ROWID;
   CREATE TABLE IF NOT EXISTS pickups (
     vehicle_id TEXT NOT NULL, seq INTEGER NOT NULL, task_id TEXT NOT NULL UNIQUE, qr_code TEXT NOT NULL,
-    created_at INTEGER NOT NULL, resolved_at INTEGER NOT NULL, row_hash TEXT NOT NULL, run_seq INTEGER NOT NULL,
+    created_at INTEGER NOT NULL, resolved_at INTEGER NOT NULL, run_seq INTEGER NOT NULL,
     PRIMARY KEY (vehicle_id, seq)
   ) WITHOUT ROWID;
   CREATE TABLE IF NOT EXISTS rides (
     vehicle_id TEXT NOT NULL, seq INTEGER NOT NULL, ride_id TEXT NOT NULL UNIQUE,
     started_at INTEGER NOT NULL, ended_at INTEGER NOT NULL,
     start_lat REAL, start_lng REAL, end_lat REAL, end_lng REAL, amount_cents INTEGER,
-    row_hash TEXT NOT NULL, run_seq INTEGER NOT NULL,
+    run_seq INTEGER NOT NULL,
     PRIMARY KEY (vehicle_id, seq)
   ) WITHOUT ROWID;
   CREATE TABLE IF NOT EXISTS rejected_rows (

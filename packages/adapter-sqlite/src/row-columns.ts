@@ -35,42 +35,41 @@ export function rowValues(row: OperationRow): SqlValue[] {
   }
 }
 
-type Record_ = Record<string, SqlValue>
-
-export function deploymentFrom(r: Record_): DeploymentRow {
-  return { kind: 'deployment', taskId: r.task_id as string, vehicleId: r.vehicle_id as string, createdAt: r.created_at as number, resolvedAt: r.resolved_at as number }
+/** Columns read back, in this order, by every query that returns rows: seq, then the kind's columns. */
+export function selectColumns(kind: RowKind, alias = ''): string {
+  return ['seq', ...ROW_TABLES[kind].columns].map((column) => `${alias}${column}`).join(', ')
 }
 
-export function pickupFrom(r: Record_): PickupRow & { seq: number } {
-  return {
-    kind: 'pickup',
-    taskId: r.task_id as string,
-    vehicleId: r.vehicle_id as string,
-    qrCode: r.qr_code as string,
-    createdAt: r.created_at as number,
-    resolvedAt: r.resolved_at as number,
-    seq: r.seq as number,
-  }
+type Values = readonly SqlValue[]
+
+// Positions follow selectColumns: [seq, ...ROW_TABLES[kind].columns].
+
+export function deploymentFrom(v: Values): DeploymentRow {
+  return { kind: 'deployment', taskId: v[1] as string, vehicleId: v[2] as string, createdAt: v[3] as number, resolvedAt: v[4] as number }
 }
 
-export function rideFrom(r: Record_): RideRow {
+export function pickupFrom(v: Values): PickupRow & { seq: number } {
+  return { kind: 'pickup', taskId: v[1] as string, vehicleId: v[2] as string, qrCode: v[3] as string, createdAt: v[4] as number, resolvedAt: v[5] as number, seq: v[0] as number }
+}
+
+export function rideFrom(v: Values): RideRow {
   return {
     kind: 'ride',
-    rideId: r.ride_id as string,
-    vehicleId: r.vehicle_id as string,
-    startedAt: r.started_at as number,
-    endedAt: r.ended_at as number,
-    start: r.start_lat === null ? null : { lat: r.start_lat as number, lng: r.start_lng as number },
-    end: r.end_lat === null ? null : { lat: r.end_lat as number, lng: r.end_lng as number },
-    amountCents: r.amount_cents as number | null,
+    rideId: v[1] as string,
+    vehicleId: v[2] as string,
+    startedAt: v[3] as number,
+    endedAt: v[4] as number,
+    start: v[5] === null ? null : { lat: v[5] as number, lng: v[6] as number },
+    end: v[7] === null ? null : { lat: v[7] as number, lng: v[8] as number },
+    amountCents: v[9] as number | null,
   }
 }
 
-export function rowFrom(kind: RowKind, r: Record_): OperationRow {
-  if (kind === 'deployment') return deploymentFrom(r)
+export function rowFrom(kind: RowKind, v: Values): OperationRow {
+  if (kind === 'deployment') return deploymentFrom(v)
   if (kind === 'pickup') {
-    const { seq: _seq, ...pickup } = pickupFrom(r)
+    const { seq: _seq, ...pickup } = pickupFrom(v)
     return pickup
   }
-  return rideFrom(r)
+  return rideFrom(v)
 }

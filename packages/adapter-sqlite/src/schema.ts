@@ -45,7 +45,6 @@ export const deployments = sqliteTable('deployments', {
   vehicleId: text('vehicle_id').notNull(),
   createdAt: integer('created_at').notNull(),
   resolvedAt: integer('resolved_at').notNull(),
-  rowHash: text('row_hash').notNull(),
   runSeq: integer('run_seq').notNull(),
 })
 
@@ -56,7 +55,6 @@ export const pickups = sqliteTable('pickups', {
   qrCode: text('qr_code').notNull(),
   createdAt: integer('created_at').notNull(),
   resolvedAt: integer('resolved_at').notNull(),
-  rowHash: text('row_hash').notNull(),
   runSeq: integer('run_seq').notNull(),
 })
 
@@ -71,7 +69,6 @@ export const rides = sqliteTable('rides', {
   endLat: real('end_lat'),
   endLng: real('end_lng'),
   amountCents: integer('amount_cents'),
-  rowHash: text('row_hash').notNull(),
   runSeq: integer('run_seq').notNull(),
 })
 

@@ -74,7 +74,9 @@ export function createSqliteStorage(options: SqliteStorageOptions): StorageAdapt
         db.pragma('journal_mode = WAL')
         db.pragma('synchronous = NORMAL')
         db.pragma(`cache_size = ${-1024 * (options.cacheSizeMb ?? 128)}`)
-        db.pragma('temp_store = MEMORY')
+        // The per-file SAVEPOINT keeps a sub-journal of every page the file
+        // touches: on disk, or memory would grow with the size of a file.
+        db.pragma('temp_store = FILE')
       }
       return db
     } catch (error) {

@@ -95,3 +95,25 @@ describe('sqlite specifics', () => {
     }
   })
 })
+
+describe('the demo data at full size', () => {
+  test('at scale 1 with every anomaly on, the run report equals the generator\'s expected accounting, file by file', async () => {
+    const { generate, ingest, DEFAULT_ANOMALY_RATES } = await import('@vehicle-perf/core')
+    expect(Object.values(DEFAULT_ANOMALY_RATES).every((rate) => rate > 0)).toBe(true)
+    const dir = mkdtempSync(join(tmpdir(), 'vp-sqlite-scale1-'))
+    const adapter = createSqliteStorage({ filename: join(dir, 'store.db') })
+    try {
+      const generated = generate({ outDir: join(dir, 'data'), scale: 1, seed: 42 })
+      await adapter.migrate()
+      const report = await ingest({ adapter, sources: [join(dir, 'data')] })
+      const { files: _files, ...totals } = generated.expected.totals
+      expect(report.totals).toEqual({ files: generated.files.length, failed_files: 0, ...totals })
+      for (const file of report.files) {
+        expect({ rows_read: file.rows_read, accepted: file.accepted, duplicates: file.duplicates, rejected: file.rejected }).toEqual(generated.expected.files[file.source])
+      }
+    } finally {
+      await adapter.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }, 120_000)
+})

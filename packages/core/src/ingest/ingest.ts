@@ -103,7 +103,7 @@ async function storeBatch(state: RunState, kind: RowKind, source: string, batch:
     if (firstByKey.has(key)) later.push({ parsed, key, hash })
     else {
       firstByKey.set(key, { parsed, hash })
-      toStore.push({ row: parsed.row, rowHash: hash })
+      toStore.push({ row: parsed.row })
     }
   }
   const existing = toStore.length === 0 ? [] : await state.session.writeRows(kind, toStore)
@@ -115,7 +115,7 @@ async function storeBatch(state: RunState, kind: RowKind, source: string, batch:
   }
   for (const [key, first] of firstByKey) {
     const stored = storedByKey.get(key)
-    if (stored !== undefined) duplicateOf(key, first.parsed.line, first.hash, first.parsed.row, { row: stored.row, hash: stored.rowHash })
+    if (stored !== undefined) duplicateOf(key, first.parsed.line, first.hash, first.parsed.row, { row: stored.row, hash: rowHash(stored.row) })
     else {
       const latest = latestTimestamp(first.parsed.row)
       if (file.asOf === null || latest > file.asOf) file.asOf = latest
@@ -124,7 +124,7 @@ async function storeBatch(state: RunState, kind: RowKind, source: string, batch:
   for (const { parsed, key, hash } of later) {
     const stored = storedByKey.get(key)
     const first = firstByKey.get(key) as { parsed: ParsedRow; hash: string }
-    duplicateOf(key, parsed.line, hash, parsed.row, stored !== undefined ? { row: stored.row, hash: stored.rowHash } : { row: first.parsed.row, hash: first.hash })
+    duplicateOf(key, parsed.line, hash, parsed.row, stored !== undefined ? { row: stored.row, hash: rowHash(stored.row) } : { row: first.parsed.row, hash: first.hash })
   }
   duplicates.sort((a, b) => a.line - b.line)
 

@@ -61,15 +61,22 @@ function readPoint(latText: string, lngText: string, reasons: ReasonSet): GeoPoi
   return lat === 0 || lng === 0 ? null : { lat, lng }
 }
 
+/** A task's created and resolved times; resolving before creation is a reason of its own. */
+function readTaskTimes(createdText: string, resolvedText: string, reasons: ReasonSet): { createdAt: number; resolvedAt: number } | null {
+  const createdAt = readTimestamp(createdText, reasons)
+  const resolvedAt = readTimestamp(resolvedText, reasons)
+  if (createdAt === null || resolvedAt === null) return null
+  if (resolvedAt < createdAt) reasons.add('resolved_before_created')
+  return { createdAt, resolvedAt }
+}
+
 export function normaliseDeployment(fields: readonly string[]): NormaliseResult<DeploymentRow> {
   const reasons = new ReasonSet()
   const taskId = readId(fields[0] ?? '', reasons)
   const vehicleId = readId(fields[1] ?? '', reasons)
-  const createdAt = readTimestamp(fields[2] ?? '', reasons)
-  const resolvedAt = readTimestamp(fields[3] ?? '', reasons)
-  if (createdAt !== null && resolvedAt !== null && resolvedAt < createdAt) reasons.add('resolved_before_created')
-  if (reasons.reasons.length > 0 || createdAt === null || resolvedAt === null) return { ok: false, reasons: reasons.reasons }
-  return { ok: true, row: { kind: 'deployment', taskId, vehicleId, createdAt, resolvedAt } }
+  const times = readTaskTimes(fields[2] ?? '', fields[3] ?? '', reasons)
+  if (reasons.reasons.length > 0 || times === null) return { ok: false, reasons: reasons.reasons }
+  return { ok: true, row: { kind: 'deployment', taskId, vehicleId, ...times } }
 }
 
 export function normalisePickup(fields: readonly string[]): NormaliseResult<PickupRow> {
@@ -79,11 +86,9 @@ export function normalisePickup(fields: readonly string[]): NormaliseResult<Pick
   const qrText = fields[2] ?? ''
   if (qrText === '') reasons.add('missing_field')
   else if (!isValidQrCode(qrText)) reasons.add('bad_qr_code')
-  const createdAt = readTimestamp(fields[3] ?? '', reasons)
-  const resolvedAt = readTimestamp(fields[4] ?? '', reasons)
-  if (createdAt !== null && resolvedAt !== null && resolvedAt < createdAt) reasons.add('resolved_before_created')
-  if (reasons.reasons.length > 0 || createdAt === null || resolvedAt === null) return { ok: false, reasons: reasons.reasons }
-  return { ok: true, row: { kind: 'pickup', taskId, vehicleId, qrCode: normaliseQrCode(qrText), createdAt, resolvedAt } }
+  const times = readTaskTimes(fields[3] ?? '', fields[4] ?? '', reasons)
+  if (reasons.reasons.length > 0 || times === null) return { ok: false, reasons: reasons.reasons }
+  return { ok: true, row: { kind: 'pickup', taskId, vehicleId, qrCode: normaliseQrCode(qrText), ...times } }
 }
 
 export function normaliseRide(fields: readonly string[]): NormaliseResult<RideRow> {

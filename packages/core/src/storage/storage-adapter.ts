@@ -31,16 +31,14 @@ export interface StorageAdapter {
   close(): Promise<void>
 }
 
-/** A row to insert, with the hash of its normalised values and its source position. */
+/** A row to insert. */
 export interface RowToStore {
   row: OperationRow
-  rowHash: string
 }
 
-/** A row whose key was already stored: its kept version and that version's hash. */
+/** A row whose key was already stored: its kept version (core compares it with the incoming one). */
 export interface ExistingRow {
   key: string
-  rowHash: string
   row: OperationRow
 }
 
