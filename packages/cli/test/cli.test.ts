@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { pathToFileURL } from 'node:url'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -100,4 +100,23 @@ describe('vehicle-perf cli', () => {
     expect(run.code).toBe(1)
     expect(run.stderr).toMatch(/^vehicle-perf: \[sqlite\] cannot open .*adir\.db/)
   })
+
+  it('serve answers over HTTP, logs JSON lines, and on SIGTERM drains and exits 0', async () => {
+    const child = spawn(process.execPath, ['--import', tsxLoader, join(root, 'packages/cli/src/bin.ts'), 'serve', '--db', db, '--port', '0'], {
+      cwd: work,
+      env: { ...process.env, TSX_TSCONFIG_PATH: join(root, 'tsconfig.json') },
+    })
+    let output = ''
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve))
+    const deadline = Date.now() + 30_000
+    while (!output.includes('"msg":"listening"') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
+    const listening = JSON.parse(output.split('\n').find((line) => line.includes('"listening"')) as string) as { url: string; level: string }
+    expect(listening.level).toBe('info')
+    expect((await fetch(`${listening.url}/readyz`)).status).toBe(200)
+    expect((await fetch(`${listening.url}/api/v1/vehicles/bad-key`)).status).toBe(400)
+    child.kill('SIGTERM')
+    expect(await exited).toBe(0)
+    expect(output).toContain('"msg":"stopped"')
+  }, 60_000)
 })

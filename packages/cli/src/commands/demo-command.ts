@@ -5,7 +5,7 @@ import { generate } from '@vehicle-perf/core'
 import { guarded } from '../cli-errors.js'
 import { formatIngestReport } from '../format-report.js'
 import { openStore } from '../open-store.js'
-import { readNumber } from './generate-command.js'
+import { readNumber, readPort } from './generate-command.js'
 import { runIngest } from './ingest-command.js'
 import { lookupLines } from './lookup-command.js'
 import { runServer } from '../run-server.js'
@@ -55,7 +55,7 @@ export const demoCommand = defineCommand({
       }
       if (report.totals.failed_files > 0) return 1
       if (!args.serve) return 0
-      const running = await runServer({ db: `sqlite:${dbPath}`, port: Math.trunc(readNumber('port', args.port, 3000)), host: '127.0.0.1', log: () => {} })
+      const running = await runServer({ db: `sqlite:${dbPath}`, port: readPort(args.port, 3000), host: '127.0.0.1', log: () => {} })
       process.stdout.write(`\nserving ${running.url} (Ctrl-C to stop):\n`)
       if (keys !== null) {
         process.stdout.write(`  JSON by vehicle id  ${running.url}/api/v1/vehicles/${keys.vehicleId}\n`)

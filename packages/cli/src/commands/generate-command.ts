@@ -10,6 +10,14 @@ export function readNumber(name: string, value: string | undefined, fallback: nu
   return number
 }
 
+/** A TCP port: 0 to 65535, 0 meaning any free port. */
+export function readPort(value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback
+  const port = Number(value)
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port ${value}: expected a port number (0 to 65535)`)
+  return port
+}
+
 export const generateCommand = defineCommand({
   meta: { name: 'generate', description: 'Write realistic demo CSV batches (with anomalies) and the accounting an ingest must report' },
   args: {

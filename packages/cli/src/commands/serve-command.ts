@@ -2,7 +2,7 @@ import { defineCommand } from 'citty'
 import { guarded } from '../cli-errors.js'
 import { DEFAULT_DB } from '../open-store.js'
 import { runServer } from '../run-server.js'
-import { readNumber } from './generate-command.js'
+import { readPort } from './generate-command.js'
 
 export const serveCommand = defineCommand({
   meta: { name: 'serve', description: 'Serve the JSON API and the report page of a store over HTTP' },
@@ -14,7 +14,7 @@ export const serveCommand = defineCommand({
   },
   run: ({ args }) =>
     guarded(async () => {
-      await runServer({ db: args.db, port: Math.trunc(readNumber('port', args.port, 3000)), host: args.host, reportRedirect: args['report-redirect'] })
+      await runServer({ db: args.db, port: readPort(args.port, 3000), host: args.host, reportRedirect: args['report-redirect'] })
       await new Promise(() => {})
     }),
 })
