@@ -119,4 +119,22 @@ describe('vehicle-perf cli', () => {
     expect(await exited).toBe(0)
     expect(output).toContain('"msg":"stopped"')
   }, 60_000)
+
+  it('an ingest killed half-way (SIGKILL) leaves the store exactly as it was, and the next run works', async () => {
+    const before = cli('stats', '--db', db, '--json')
+    const bigger = join(work, 'bigger')
+    expect(cli('generate', '--scale', '0.6', '--seed', '6', '--out', bigger).code).toBe(0)
+    const child = spawn(process.execPath, ['--import', tsxLoader, join(root, 'packages/cli/src/bin.ts'), 'ingest', bigger, '--db', db, '--json'], {
+      cwd: work,
+      env: { ...process.env, TSX_TSCONFIG_PATH: join(root, 'tsconfig.json') },
+    })
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)))
+    await new Promise((resolve) => setTimeout(resolve, 1500))
+    child.kill('SIGKILL')
+    expect(await exited).toBe('SIGKILL')
+    expect(cli('stats', '--db', db, '--json').stdout).toBe(before.stdout)
+    const next = cli('ingest', join(data, 'deployments_2019-05-01.csv'), '--db', db, '--json')
+    expect(next.code).toBe(0)
+    expect((JSON.parse(next.stdout) as IngestReport).status).toBe('succeeded')
+  }, 60_000)
 })
