@@ -1,7 +1,8 @@
 import { index, integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite-core'
 
 // Table and column names are shared by every vehicle-perf adapter: the
-// conformance suite reads them back with plain SQL.
+// conformance suite reads them back with plain SQL. migrations.ts creates
+// these tables (the row tables WITHOUT ROWID, which drizzle cannot express).
 
 export const storeMeta = sqliteTable('store_meta', {
   id: integer('id').primaryKey(),
@@ -46,7 +47,7 @@ export const deployments = sqliteTable('deployments', {
   createdAt: integer('created_at').notNull(),
   resolvedAt: integer('resolved_at').notNull(),
   runSeq: integer('run_seq').notNull(),
-})
+}, (table) => [primaryKey({ columns: [table.vehicleId, table.seq] })])
 
 export const pickups = sqliteTable('pickups', {
   seq: integer('seq').notNull(),
@@ -56,7 +57,7 @@ export const pickups = sqliteTable('pickups', {
   createdAt: integer('created_at').notNull(),
   resolvedAt: integer('resolved_at').notNull(),
   runSeq: integer('run_seq').notNull(),
-})
+}, (table) => [primaryKey({ columns: [table.vehicleId, table.seq] })])
 
 export const rides = sqliteTable('rides', {
   seq: integer('seq').notNull(),
@@ -70,7 +71,7 @@ export const rides = sqliteTable('rides', {
   endLng: real('end_lng'),
   amountCents: integer('amount_cents'),
   runSeq: integer('run_seq').notNull(),
-})
+}, (table) => [primaryKey({ columns: [table.vehicleId, table.seq] })])
 
 export const rejectedRows = sqliteTable('rejected_rows', {
   id: integer('id').primaryKey(),
