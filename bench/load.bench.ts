@@ -97,7 +97,7 @@ const dbFile = await prepareStore()
 const pathsFile = writeRequestMix(dbFile, 100_000)
 writeFileSync(join(out, 'bare-paths.txt'), '/\n')
 console.log(`machine: ${machineLine()}`)
-console.log(`store: scale ${scale} (SQLite), 100,000 request paths replayed, wrk -t2 -c${CONNECTIONS}, ${seconds} s after a 3 s warm-up`)
+console.log(`store: scale ${scale} (SQLite), 100,000 request paths replayed, wrk -t2 -c${CONNECTIONS}, ${ROUNDS} rounds of ${seconds} s after a ${3 + Math.round(scale / 5)} s warm-up`)
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number
 
@@ -107,7 +107,9 @@ const firstValid = (await import('node:fs')).readFileSync(pathsFile, 'utf8').spl
 const bodyBytes = Buffer.byteLength(await (await fetch(`http://127.0.0.1:3811${firstValid}`)).text())
 bare.kill('SIGTERM')
 const sameSize = await start([join(import.meta.dirname, 'lib/bare-server.mjs'), '3813', String(bodyBytes)], 'http://127.0.0.1:3813/')
-wrk('http://127.0.0.1:3811', 3, pathsFile)
+// Larger stores need longer for their pages to reach the OS page cache.
+const warmUp = 3 + Math.round(scale / 5)
+wrk('http://127.0.0.1:3811', warmUp, pathsFile)
 wrk('http://127.0.0.1:3813', 3, null)
 const ours: WrkResult[] = []
 const baseline: WrkResult[] = []

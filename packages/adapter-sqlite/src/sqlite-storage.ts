@@ -15,6 +15,8 @@ export interface SqliteStorageOptions {
   lockTimeoutMs?: number
   /** SQLite page cache of the write connection, in MiB. Default 128. */
   cacheSizeMb?: number
+  /** SQLite page cache of the read connection (lookups), in MiB. Default 64. */
+  readCacheMb?: number
   /** Open for lookups only (a server next to a separate ingest process). */
   readonly?: boolean
   /**
@@ -70,6 +72,9 @@ export function createSqliteStorage(options: SqliteStorageOptions): StorageAdapt
       const db = new Database(options.filename, { readonly, fileMustExist: readonly })
       // Waits are done asynchronously in beginImmediate; in WAL mode nothing else blocks.
       db.pragma('busy_timeout = 0')
+      // Lookups at scale walk B-trees whose inner pages alone outgrow SQLite's
+      // 2 MB default (measured: more rps at 420,000 vehicles in 4 of 4 rounds).
+      if (readonly) db.pragma(`cache_size = ${-1024 * (options.readCacheMb ?? 64)}`)
       if (!readonly) {
         db.pragma('journal_mode = WAL')
         db.pragma('synchronous = NORMAL')
