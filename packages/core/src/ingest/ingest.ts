@@ -94,37 +94,36 @@ interface FileState {
  * the key is a duplicate of the winner.
  */
 async function storeBatch(state: RunState, kind: RowKind, source: string, batch: ParsedBatch, file: FileState): Promise<void> {
-  const firstByKey = new Map<string, { parsed: ParsedRow; hash: string }>()
-  const later: { parsed: ParsedRow; key: string; hash: string }[] = []
+  const firstByKey = new Map<string, ParsedRow>()
+  const later: { parsed: ParsedRow; key: string }[] = []
   const toStore: RowToStore[] = []
   for (const parsed of batch.rows) {
     const key = rowKey(parsed.row)
-    const hash = rowHash(parsed.row)
-    if (firstByKey.has(key)) later.push({ parsed, key, hash })
+    if (firstByKey.has(key)) later.push({ parsed, key })
     else {
-      firstByKey.set(key, { parsed, hash })
+      firstByKey.set(key, parsed)
       toStore.push({ row: parsed.row })
     }
   }
   const existing = toStore.length === 0 ? [] : await state.session.writeRows(kind, toStore)
-  const storedByKey = new Map(existing.map((row) => [row.key, row]))
+  const storedByKey = new Map(existing.map((row) => [row.key, row.row]))
 
+  // Hashes are only computed where a key repeats: most rows never need one.
   const duplicates: DuplicateRecord[] = []
-  const duplicateOf = (key: string, line: number, hash: string, incoming: ParsedRow['row'], winner: { row: ParsedRow['row']; hash: string }): void => {
-    duplicates.push({ kind, key, source, line, classification: classifyDuplicate(winner.hash, hash), kept: winner.row, incoming })
+  const duplicateOf = (key: string, incoming: ParsedRow, kept: ParsedRow['row']): void => {
+    const classification = classifyDuplicate(rowHash(kept), rowHash(incoming.row))
+    duplicates.push({ kind, key, source, line: incoming.line, classification, kept, incoming: incoming.row })
   }
   for (const [key, first] of firstByKey) {
     const stored = storedByKey.get(key)
-    if (stored !== undefined) duplicateOf(key, first.parsed.line, first.hash, first.parsed.row, { row: stored.row, hash: rowHash(stored.row) })
+    if (stored !== undefined) duplicateOf(key, first, stored)
     else {
-      const latest = latestTimestamp(first.parsed.row)
+      const latest = latestTimestamp(first.row)
       if (file.asOf === null || latest > file.asOf) file.asOf = latest
     }
   }
-  for (const { parsed, key, hash } of later) {
-    const stored = storedByKey.get(key)
-    const first = firstByKey.get(key) as { parsed: ParsedRow; hash: string }
-    duplicateOf(key, parsed.line, hash, parsed.row, stored !== undefined ? { row: stored.row, hash: rowHash(stored.row) } : { row: first.parsed.row, hash: first.hash })
+  for (const { parsed, key } of later) {
+    duplicateOf(key, parsed, storedByKey.get(key) ?? (firstByKey.get(key) as ParsedRow).row)
   }
   duplicates.sort((a, b) => a.line - b.line)
 
