@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { toNodeHandler, type H3 } from 'h3'
+import { VehiclePerfError } from '@vehicle-perf/core'
 
 export interface NodeServerOptions {
   /** An h3 app, or a ready node:http listener (createNodeListener). */
@@ -24,18 +25,27 @@ export interface RunningServer {
 export async function serveNode(options: NodeServerOptions): Promise<RunningServer> {
   const listener = typeof options.app === 'function' ? options.app : toNodeHandler(options.app)
   const server = createServer({ keepAliveTimeout: 5000 }, listener)
+  const port = options.port ?? 3000
+  const host = options.host ?? '127.0.0.1'
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(options.port ?? 3000, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject)
+    const fail = (error: NodeJS.ErrnoException): void => {
+      // The usual listen failures are the caller's to fix: say so plainly.
+      if (error.code === 'EADDRINUSE') reject(new VehiclePerfError('invalid_option', `${host}:${port} is already in use: choose another port`, { cause: error }))
+      else if (error.code === 'EACCES') reject(new VehiclePerfError('invalid_option', `no permission to listen on ${host}:${port}: choose a port above 1023`, { cause: error }))
+      else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') reject(new VehiclePerfError('invalid_option', `cannot listen on ${host}: no such local address`, { cause: error }))
+      else reject(error)
+    }
+    server.once('error', fail)
+    server.listen(port, host, () => {
+      server.off('error', fail)
       resolve()
     })
   })
   const address = server.address() as AddressInfo
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
+  const boundHost = address.family === 'IPv6' ? `[${address.address}]` : address.address
   return {
     server,
-    url: `http://${host}:${address.port}`,
+    url: `http://${boundHost}:${address.port}`,
     close: () =>
       new Promise<void>((resolve) => {
         const timer = setTimeout(() => server.closeAllConnections(), options.shutdownTimeoutMs ?? 5000)

@@ -206,6 +206,10 @@ describe('mounting and outages', () => {
     }
   })
 
+  it('refuses a port already in use with a plain message', async () => {
+    await expect(serveNode({ app, port: Number(new URL(server.url).port) })).rejects.toMatchObject({ code: 'invalid_option', message: expect.stringContaining('already in use') })
+  })
+
   it('exports its public API by name', async () => {
     expect(Object.keys(await import('@vehicle-perf/http')).sort()).toMatchInlineSnapshot(`
       [
