@@ -137,4 +137,19 @@ describe('vehicle-perf cli', () => {
     expect(next.code).toBe(0)
     expect((JSON.parse(next.stdout) as IngestReport).status).toBe('succeeded')
   }, 60_000)
+
+  it('ingest reads standard input with - and --kind, and asks for --kind without it', () => {
+    const csv = 'task_id,vehicle_id,time_task_created,time_task_resolved\nS0000000000000000001,S0000000000000000002,2019-05-01 10:00:00 UTC,2019-05-01 10:05:00 UTC\n'
+    const piped = spawnSync(process.execPath, ['--import', tsxLoader, join(root, 'packages/cli/src/bin.ts'), 'ingest', '-', '--kind', 'deployment', '--db', db, '--json'], {
+      cwd: work,
+      input: csv,
+      encoding: 'utf8',
+      env: { ...process.env, TSX_TSCONFIG_PATH: join(root, 'tsconfig.json') },
+    })
+    expect(piped.status).toBe(0)
+    expect((JSON.parse(piped.stdout) as IngestReport).files[0]).toMatchObject({ source: 'stdin', kind: 'deployment', rows_read: 1, accepted: 1 })
+    const withoutKind = cli('ingest', '-', '--db', db)
+    expect(withoutKind.code).toBe(2)
+    expect(withoutKind.stderr).toContain('--kind')
+  })
 })

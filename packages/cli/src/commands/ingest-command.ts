@@ -29,7 +29,7 @@ export async function runIngest(db: string, sources: IngestSource[], options: { 
 export const ingestCommand = defineCommand({
   meta: { name: 'ingest', description: 'Validate, deduplicate and store CSV batches (files, directories or globs), then refresh the vehicles they touched' },
   args: {
-    paths: { type: 'positional', description: 'CSV files, directories (read non-recursively) or quoted globs', required: true },
+    paths: { type: 'positional', description: 'CSV files, directories (read non-recursively), quoted globs, or - for standard input (with --kind)', required: true },
     db: { type: 'string', description: 'Store: sqlite:PATH (default) or postgres://...', default: DEFAULT_DB },
     policy: { type: 'string', description: 'How responses pick rides: recent (default) or revenue', default: 'recent' },
     kind: { type: 'string', description: 'Kind of every given file when names do not tell it: deployment, pickup or ride' },
@@ -40,8 +40,12 @@ export const ingestCommand = defineCommand({
     guarded(async () => {
       const paths = [args.paths, ...args._.filter((path) => path !== args.paths)].filter((path): path is string => typeof path === 'string' && path !== '')
       if (args.kind !== undefined && !isRowKind(args.kind)) throw new UsageError(`--kind ${args.kind}: expected deployment, pickup or ride`)
-      const kind = args.kind
-      const sources: IngestSource[] = paths.map((path) => (kind !== undefined && isRowKind(kind) ? { path, kind } : path))
+      const kind = args.kind !== undefined && isRowKind(args.kind) ? args.kind : undefined
+      if (paths.includes('-') && kind === undefined) throw new UsageError('reading standard input (-) needs --kind deployment, pickup or ride')
+      const sources: IngestSource[] = paths.map((path) => {
+        if (path === '-') return { name: 'stdin', stream: process.stdin, kind }
+        return kind !== undefined ? { path, kind } : path
+      })
       const report = await runIngest(args.db, sources, { policy: readPolicy(args.policy), progress: !args.json, skipKnown: args['skip-known'] })
       process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatIngestReport(report)}\n`)
       return report.totals.failed_files > 0 ? 1 : 0
