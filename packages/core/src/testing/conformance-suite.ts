@@ -279,6 +279,22 @@ export function runStorageConformanceSuite(options: ConformanceSuiteOptions): vo
       expect(response.current_cycle).toMatchObject({ street_time_s: 86_400, ride_time_s: 600, utilization: 0.0069, revenue_per_street_hour: 0.1 })
     }))
 
+    test('a run with another selection policy re-renders every vehicle with it, even without new rows', withStore(async (store) => {
+      const data = dataDir(0.01, 22)
+      await ingest({ adapter: store.adapter, sources: [data.dir], policy: 'recent' })
+      const before = await store.adapter.meta()
+      const report = await ingest({ adapter: store.adapter, sources: [data.dir], policy: 'revenue' })
+      expect(report.totals.accepted).toBe(0)
+      expect(report.vehicles_refreshed).toBe(await count(store, 'vehicle_views'))
+      const after = await store.adapter.meta()
+      expect(after).toMatchObject({ policy: 'revenue', dataVersion: before.dataVersion + 1 })
+      const reference = await referenceResponses(data.dir, 'revenue')
+      for (const [vehicleId, expected] of reference) {
+        const view = await store.adapter.lookup({ type: 'vehicle_id', value: vehicleId })
+        expect(view === null ? null : renderVehicleView(view, view.asOf)).toBe(JSON.stringify(expected))
+      }
+    }))
+
     test('a QR code seen on another vehicle resolves to the vehicle of its most recent pickup', withStore(async (store) => {
       const [a, b] = [fixtureId('VA'), fixtureId('VB')]
       await ingest({
