@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { createRequire } from 'node:module'
 import { pathToFileURL } from 'node:url'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -77,6 +78,16 @@ describe('vehicle-perf cli', () => {
     ])
     expect(report.files[1]?.error?.message).toContain('missing.csv')
     expect(run.stderr).not.toMatch(/\n\s+at /)
+  })
+
+  it('a file with a bad header reports the size and sha256 of the whole file, and no row counts', () => {
+    const body = `ride_id,vehicle_id\n${'R0000000000000000001,V0000000000000000001\n'.repeat(5000)}`
+    writeFileSync(join(work, 'rides_bad_header.csv'), body)
+    const run = cli('ingest', join(work, 'rides_bad_header.csv'), '--db', db, '--json')
+    expect(run.code).toBe(1)
+    const file = (JSON.parse(run.stdout) as IngestReport).files[0]
+    expect(file).toMatchObject({ bytes: Buffer.byteLength(body), sha256: createHash('sha256').update(body).digest('hex'), error: { code: 'missing_column' } })
+    expect(file?.rows_read).toBeUndefined()
   })
 
   it('user mistakes get one clear line and no stack trace', () => {

@@ -1,6 +1,5 @@
 import { createHash, randomUUID, type Hash } from 'node:crypto'
 import { VehiclePerfError, isVehiclePerfError } from '../errors.js'
-import type { ChunkSource } from '../csv/csv-record-parser.js'
 import { readOperationRows, DEFAULT_BATCH_SIZE, type ParsedBatch, type ParsedRow } from '../csv/read-operation-rows.js'
 import { classifyDuplicate } from '../rows/deduplicate.js'
 import type { RowKind } from '../rows/kinds.js'
@@ -49,9 +48,9 @@ class FileFailure extends Error {
   }
 }
 
-/** Streams chunks through, counting bytes and hashing them. */
-async function* measured(chunks: ChunkSource, hash: Hash, onBytes: (bytes: number) => void): AsyncGenerator<Uint8Array | string> {
-  for await (const chunk of chunks) {
+/** Opens the source when first read (never, for a skipped file), counting bytes and hashing them. */
+async function* measured(source: ResolvedSource, hash: Hash, onBytes: (bytes: number) => void): AsyncGenerator<Uint8Array | string> {
+  for await (const chunk of source.open()) {
     hash.update(chunk)
     onBytes(typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength)
     yield chunk
@@ -64,10 +63,14 @@ async function drain(chunks: AsyncIterable<unknown>): Promise<void> {
   }
 }
 
-async function sha256Of(source: ResolvedSource): Promise<string> {
+async function digestOf(source: ResolvedSource): Promise<{ sha256: string; bytes: number }> {
   const hash = createHash('sha256')
-  for await (const chunk of source.open()) hash.update(chunk)
-  return hash.digest('hex')
+  let bytes = 0
+  for await (const chunk of source.open()) {
+    hash.update(chunk)
+    bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength
+  }
+  return { sha256: hash.digest('hex'), bytes }
 }
 
 interface RunState {
@@ -153,7 +156,7 @@ async function ingestFile(state: RunState, source: ResolvedSource, fileIndex: nu
   options.onProgress?.({ ...progress })
   const hash = createHash('sha256')
   let bytes = 0
-  const chunks = source.problem === null ? measured(source.open(), hash, (n) => {
+  const chunks = source.problem === null ? measured(source, hash, (n) => {
     bytes += n
     progress.bytesRead += n
   }) : null
@@ -166,7 +169,7 @@ async function ingestFile(state: RunState, source: ResolvedSource, fileIndex: nu
       throw new FileFailure('unknown_kind', `${source.name}: cannot tell the kind from the file name (expected a deployments*, pickups* or rides* prefix); give the kind explicitly`)
     }
     if (options.skipKnownFiles && source.path !== null) {
-      const sha256 = await sha256Of(source)
+      const { sha256 } = await digestOf(source)
       if (await session.fileAlreadyIngested(sha256)) {
         await session.commitFile()
         progress.bytesRead += source.bytes ?? 0
@@ -203,6 +206,12 @@ async function ingestFile(state: RunState, source: ResolvedSource, fileIndex: nu
   } catch (error) {
     await session.rollbackFile()
     if (error instanceof FileFailure) {
+      if (error.code === 'missing_column' && source.path !== null) {
+        // The CSV reader stopped at the header and closed the stream: the
+        // size and sha256 of a failed file are of the whole file (SPEC 4).
+        const whole = await digestOf(source)
+        return { ...failedFile(file, error.code, error.message, whole.bytes, hash, started), sha256: whole.sha256 }
+      }
       return failedFile(file, error.code, error.message, bytes, hash, started)
     }
     if (isVehiclePerfError(error)) throw error
