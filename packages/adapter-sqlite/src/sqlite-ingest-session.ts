@@ -133,6 +133,8 @@ export class SqliteIngestSession implements IngestSession {
 
   async rollbackFile(): Promise<void> {
     this.db.exec('ROLLBACK TO ingest_file; RELEASE ingest_file')
+    // The rollback undid this file's touches too: the next touch must not be skipped.
+    this.lastTouched = ''
   }
 
   async touchAllVehicles(): Promise<void> {

@@ -15,6 +15,7 @@ export interface ConformanceExpect {
     toBe(expected: unknown): void
     toEqual(expected: unknown): void
     toBeNull(): void
+    not: { toBeNull(): void }
     toBeGreaterThan(expected: number): void
     toMatchObject(expected: object): void
     rejects: { toMatchObject(expected: object): Promise<void> }
@@ -219,6 +220,29 @@ export function runStorageConformanceSuite(options: ConformanceSuiteOptions): vo
       expect(failed[1]?.error?.message.includes('rides_bad.csv')).toBe(true)
       expect(failed[1]?.rows_read).toBe(undefined)
       expect(await count(store, 'rides')).toBe(0)
+    }))
+
+    test('a file that fails half-way (a read error) is rolled back alone, and later rows of its vehicles are still refreshed', withStore(async (store) => {
+      const vehicle = fixtureId('VHALF')
+      const ride = (n: number, hour: number): string => `${fixtureId(`R${n}`)},${vehicle},2019-05-01 ${String(hour).padStart(2, '0')}:00:00 UTC,2019-05-01 ${String(hour).padStart(2, '0')}:10:00 UTC,48.83,2.38,48.83,2.36,2.50`
+      async function* failingHalfWay(): AsyncGenerator<string> {
+        yield `${RIDE_HEADER}\n${ride(1, 10)}\n${ride(2, 11)}\n`
+        throw Object.assign(new Error('disk read failed'), { code: 'EIO' })
+      }
+      // The failing file is the first to name the vehicle, so nothing else has touched it.
+      const report = await ingest({
+        adapter: store.adapter,
+        batchSize: 1,
+        sources: [{ name: 'rides_1.csv', stream: failingHalfWay() }, stream('rides_2.csv', csv(RIDE_HEADER, ride(3, 12)))],
+      })
+      expect(report.files.map((file) => [file.source, file.error?.code ?? null, file.accepted ?? null])).toEqual([
+        ['rides_1.csv', 'unreadable', null],
+        ['rides_2.csv', null, 1],
+      ])
+      expect(await count(store, 'rides')).toBe(1)
+      const view = await store.adapter.lookup({ type: 'vehicle_id', value: vehicle })
+      expect(view).not.toBeNull()
+      expect(JSON.parse(renderVehicleView(view as NonNullable<typeof view>, view?.asOf ?? null)).lifetime).toMatchObject({ cycles: 0, rides: 1, orphan_rides: 1 })
     }))
 
     test('two ingests at once are serialised: one stores the rows, the other sees them as duplicates', withStore(async (store) => {
