@@ -7,7 +7,7 @@
 // round's ratio.
 // Usage: pnpm bench:load [scale] [seconds per round]   (default: 1 8; needs `apt-get install wrk`)
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { generate, ingest } from '@vehicle-perf/core'

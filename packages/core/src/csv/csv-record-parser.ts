@@ -12,7 +12,6 @@ export interface CsvRecord {
 }
 
 const QUOTE = 34
-const COMMA = 44
 const LF = 10
 const CR = 13
 
