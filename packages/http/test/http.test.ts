@@ -91,6 +91,15 @@ describe.each(modes)('vehicle-perf http over %s', (_mode, sender) => {
     }
   })
 
+  it('sends problem bodies with their Content-Length, not chunked', async () => {
+    for (const key of ['AAAAAAAAAAAAAAAAAAAA', 'bad-key']) {
+      const response = await send(`/api/v1/vehicles/${key}`)
+      const body = await response.text()
+      expect(response.headers.get('content-length')).toBe(String(Buffer.byteLength(body)))
+      expect(response.headers.get('transfer-encoding')).toBeNull()
+    }
+  })
+
   it('reports liveness without the store, and readiness with the data version served', async () => {
     expect(await (await send('/healthz')).json()).toEqual({ status: 'ok' })
     const ready = await send('/readyz')
