@@ -1,7 +1,37 @@
+/** The row tables as step 1 created them (step 2 rebuilds them). */
+const V1_TABLES = {
+  deployment: { table: 'deployments', key: 'task_id', columns: 'vehicle_id, seq, task_id, created_at, resolved_at, run_seq', definition: `
+    vehicle_id TEXT NOT NULL, seq INTEGER NOT NULL, task_id TEXT NOT NULL,
+    created_at INTEGER NOT NULL, resolved_at INTEGER NOT NULL, run_seq INTEGER NOT NULL` },
+  pickup: { table: 'pickups', key: 'task_id', columns: 'vehicle_id, seq, task_id, qr_code, created_at, resolved_at, run_seq', definition: `
+    vehicle_id TEXT NOT NULL, seq INTEGER NOT NULL, task_id TEXT NOT NULL, qr_code TEXT NOT NULL,
+    created_at INTEGER NOT NULL, resolved_at INTEGER NOT NULL, run_seq INTEGER NOT NULL` },
+  ride: { table: 'rides', key: 'ride_id', columns: 'vehicle_id, seq, ride_id, started_at, ended_at, start_lat, start_lng, end_lat, end_lng, amount_cents, run_seq', definition: `
+    vehicle_id TEXT NOT NULL, seq INTEGER NOT NULL, ride_id TEXT NOT NULL,
+    started_at INTEGER NOT NULL, ended_at INTEGER NOT NULL,
+    start_lat REAL, start_lng REAL, end_lat REAL, end_lng REAL, amount_cents INTEGER,
+    run_seq INTEGER NOT NULL` },
+} as const
+
+function rebuildWithoutUniqueKey(kind: keyof typeof V1_TABLES): string {
+  const { table, key, columns, definition } = V1_TABLES[kind]
+  return `
+  CREATE TABLE ${kind}_keys (${key} TEXT PRIMARY KEY, vehicle_id TEXT NOT NULL, seq INTEGER NOT NULL) WITHOUT ROWID;
+  INSERT INTO ${kind}_keys (${key}, vehicle_id, seq) SELECT ${key}, vehicle_id, seq FROM ${table} ORDER BY ${key};
+  CREATE TABLE ${table}_v2 (${definition},
+    PRIMARY KEY (vehicle_id, seq)
+  ) WITHOUT ROWID;
+  INSERT INTO ${table}_v2 (${columns}) SELECT ${columns} FROM ${table} ORDER BY vehicle_id, seq;
+  DROP TABLE ${table};
+  ALTER TABLE ${table}_v2 RENAME TO ${table};
+  `
+}
+
 /**
- * Schema as ordered, idempotent steps; `store_meta.schema_version` says how
- * many have run. Written as SQL (not generated at run time) so that opening a
- * store never needs drizzle-kit. Mirrors schema.ts.
+ * Schema as ordered steps, each run once (all in one transaction):
+ * `store_meta.schema_version` says how many have run. Written as SQL (not
+ * generated at run time) so that opening a store never needs drizzle-kit.
+ * Mirrors schema.ts.
  */
 export const MIGRATIONS: readonly string[] = [
   `
@@ -60,4 +90,9 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX IF NOT EXISTS qr_claims_rank ON qr_claims (qr_code, recency);
   `,
+  // 2: keys move out of the row tables into <kind>_keys tables (key ->
+  // vehicle_id, seq). A UNIQUE index on a row table was written in vehicle
+  // order, one random B-tree insert per row; a key table is filled once per
+  // run in key order. The row tables are rebuilt without their UNIQUE.
+  ...(['deployment', 'pickup', 'ride'] as const).map((kind) => rebuildWithoutUniqueKey(kind)),
 ]

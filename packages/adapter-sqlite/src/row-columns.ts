@@ -2,6 +2,8 @@ import type { DeploymentRow, OperationRow, PickupRow, RideRow, RowKind } from '@
 
 // How typed rows map to columns and back. Storage only: no rule lives here.
 
+export const ROW_KINDS: readonly RowKind[] = ['deployment', 'pickup', 'ride']
+
 export const ROW_TABLES: Record<RowKind, { table: string; key: string; columns: string[] }> = {
   deployment: { table: 'deployments', key: 'task_id', columns: ['task_id', 'vehicle_id', 'created_at', 'resolved_at'] },
   pickup: { table: 'pickups', key: 'task_id', columns: ['task_id', 'vehicle_id', 'qr_code', 'created_at', 'resolved_at'] },

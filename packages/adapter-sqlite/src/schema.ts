@@ -42,7 +42,7 @@ export const ingestFiles = sqliteTable(
 
 export const deployments = sqliteTable('deployments', {
   seq: integer('seq').notNull(),
-  taskId: text('task_id').notNull().unique(),
+  taskId: text('task_id').notNull(),
   vehicleId: text('vehicle_id').notNull(),
   createdAt: integer('created_at').notNull(),
   resolvedAt: integer('resolved_at').notNull(),
@@ -51,7 +51,7 @@ export const deployments = sqliteTable('deployments', {
 
 export const pickups = sqliteTable('pickups', {
   seq: integer('seq').notNull(),
-  taskId: text('task_id').notNull().unique(),
+  taskId: text('task_id').notNull(),
   vehicleId: text('vehicle_id').notNull(),
   qrCode: text('qr_code').notNull(),
   createdAt: integer('created_at').notNull(),
@@ -61,7 +61,7 @@ export const pickups = sqliteTable('pickups', {
 
 export const rides = sqliteTable('rides', {
   seq: integer('seq').notNull(),
-  rideId: text('ride_id').notNull().unique(),
+  rideId: text('ride_id').notNull(),
   vehicleId: text('vehicle_id').notNull(),
   startedAt: integer('started_at').notNull(),
   endedAt: integer('ended_at').notNull(),
@@ -72,6 +72,16 @@ export const rides = sqliteTable('rides', {
   amountCents: integer('amount_cents'),
   runSeq: integer('run_seq').notNull(),
 }, (table) => [primaryKey({ columns: [table.vehicleId, table.seq] })])
+
+// Each kind's keys, with where the kept row is (vehicle_id, seq): filled in
+// key order once per run, so their B-trees are written sequentially.
+const keyColumns = {
+  vehicleId: text('vehicle_id').notNull(),
+  seq: integer('seq').notNull(),
+}
+export const deploymentKeys = sqliteTable('deployment_keys', { taskId: text('task_id').primaryKey(), ...keyColumns })
+export const pickupKeys = sqliteTable('pickup_keys', { taskId: text('task_id').primaryKey(), ...keyColumns })
+export const rideKeys = sqliteTable('ride_keys', { rideId: text('ride_id').primaryKey(), ...keyColumns })
 
 export const rejectedRows = sqliteTable('rejected_rows', {
   id: integer('id').primaryKey(),

@@ -1,17 +1,18 @@
 import type Database from 'better-sqlite3'
 import type {
   DuplicateRecord,
-  ExistingRow,
   IngestReport,
   IngestSession,
   RejectRecord,
   RowKind,
-  RowToStore,
+  StagedDuplicate,
+  StagedRow,
   StoreMeta,
   VehicleEvents,
   VehicleView,
 } from '@vehicle-perf/core'
-import { deploymentFrom, pickupFrom, rideFrom, ROW_TABLES, rowFrom, rowValues, selectColumns, type SqlValue } from './row-columns.js'
+import { deploymentFrom, pickupFrom, rideFrom, ROW_KINDS, ROW_TABLES, rowFrom, rowValues, selectColumns, type SqlValue } from './row-columns.js'
+import { clearTempTables, resolvedTable, stageTable } from './staging.js'
 import { nextRunSeq, readMeta, recordRun } from './sqlite-runs.js'
 
 type Statement = Database.Statement<unknown[], Record<string, SqlValue>>
@@ -19,15 +20,17 @@ type RawStatement = Database.Statement<unknown[], SqlValue[]>
 
 /**
  * One ingest run on the write connection: one transaction (BEGIN IMMEDIATE,
- * which is also the cross-process ingest lock), a savepoint per file, and a
- * connection-local temp table of touched vehicles so that the set never sits
- * in memory. better-sqlite3 is synchronous: every method does its SQL in one
- * go, so no other statement on the connection can interleave.
+ * which is also the cross-process ingest lock), a savepoint per file, and
+ * connection-local temp tables (staged rows, touched vehicles) so that
+ * nothing grows in memory. Rows are appended to staging as they are read;
+ * resolveStaged then settles every key with a few set-based statements (one
+ * sort per kind) and writes the new rows in (vehicle_id, seq) order and the
+ * new keys in key order, instead of two random B-tree inserts per row.
+ * better-sqlite3 is synchronous: every method does its SQL in one go, so no
+ * other statement on the connection can interleave.
  */
 export class SqliteIngestSession implements IngestSession {
-  private readonly insert: Record<RowKind, Statement>
-  private readonly selectByKey: Record<RowKind, RawStatement>
-  private readonly touch: Statement
+  private readonly stage: Record<RowKind, Statement>
   private readonly insertReject: Statement
   private readonly insertDuplicate: Statement
   private readonly upsertView: Statement
@@ -36,8 +39,9 @@ export class SqliteIngestSession implements IngestSession {
   private finished = false
   /** Rows carry this small number rather than the 36-character run id. */
   private readonly runSeq: number
-  /** Global ingest order of rows; persisted in store_meta at commit. */
+  /** Global ingest order of rows (staged rows keep theirs when stored); persisted in store_meta at commit. */
   private nextSeq: number
+  private resolved = false
 
   constructor(
     private readonly db: Database.Database,
@@ -48,18 +52,12 @@ export class SqliteIngestSession implements IngestSession {
     this.runSeq = nextRunSeq(db)
     this.nextSeq = db.prepare('SELECT next_seq FROM store_meta WHERE id = 1').pluck().get() as number
     const prepare = (sql: string): Statement => db.prepare(sql) as Statement
-    const kinds: RowKind[] = ['deployment', 'pickup', 'ride']
-    const byKind = (make: (kind: RowKind) => string): Record<RowKind, Statement> =>
-      Object.fromEntries(kinds.map((kind) => [kind, prepare(make(kind))])) as Record<RowKind, Statement>
-    this.insert = byKind((kind) => {
-      const { table, key, columns } = ROW_TABLES[kind]
-      const all = ['seq', ...columns, 'run_seq']
-      return `INSERT INTO ${table} (${all.join(', ')}) VALUES (${all.map(() => '?').join(', ')}) ON CONFLICT (${key}) DO NOTHING`
-    })
-    this.selectByKey = Object.fromEntries(
-      kinds.map((kind) => [kind, db.prepare(`SELECT ${selectColumns(kind)} FROM ${ROW_TABLES[kind].table} WHERE ${ROW_TABLES[kind].key} = ?`).raw()]),
-    ) as Record<RowKind, RawStatement>
-    this.touch = prepare('INSERT OR IGNORE INTO temp.touched_vehicles (vehicle_id) VALUES (?)')
+    this.stage = Object.fromEntries(
+      ROW_KINDS.map((kind) => {
+        const columns = ['seq', 'file', 'line', ...ROW_TABLES[kind].columns]
+        return [kind, prepare(`INSERT INTO ${stageTable(kind)} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`)]
+      }),
+    ) as Record<RowKind, Statement>
     this.insertReject = prepare('INSERT INTO rejected_rows (run_id, source, line, kind, fields, reasons) VALUES (?, ?, ?, ?, ?, ?)')
     this.insertDuplicate = prepare(
       'INSERT INTO duplicate_rows (run_id, kind, key, source, line, classification, kept, incoming) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
@@ -85,28 +83,74 @@ export class SqliteIngestSession implements IngestSession {
     return found !== undefined
   }
 
-  async writeRows(kind: RowKind, rows: readonly RowToStore[]): Promise<ExistingRow[]> {
-    // One prepared single-row INSERT per row: measured faster here than
-    // multi-row INSERTs (binding hundreds of spread arguments costs more).
-    const existing: ExistingRow[] = []
-    const insert = this.insert[kind]
-    for (const { row } of rows) {
-      const values = rowValues(row)
-      if (insert.run(this.nextSeq++, ...values, this.runSeq).changes === 0) {
-        const stored = this.selectByKey[kind].get(values[0]) as SqlValue[]
-        existing.push({ key: values[0] as string, row: rowFrom(kind, stored) })
-      } else this.touchVehicle(row.vehicleId)
-    }
-    return existing
+  async stageRows(kind: RowKind, rows: readonly StagedRow[]): Promise<void> {
+    // One prepared single-row INSERT per row into an unindexed table: measured
+    // faster here than multi-row INSERTs (binding hundreds of spread arguments).
+    const stage = this.stage[kind]
+    for (const { row, file, line } of rows) stage.run(this.nextSeq++, file, line, ...rowValues(row))
   }
 
-  private lastTouched = ''
+  async *resolveStaged(chunkSize: number): AsyncIterable<StagedDuplicate[]> {
+    if (this.resolved) throw new Error('resolveStaged called twice in one run')
+    this.resolved = true
+    for (const kind of ROW_KINDS) this.storeNewRows(kind)
+    for (const kind of ROW_KINDS) {
+      const { table, key } = ROW_TABLES[kind]
+      const columns = ROW_TABLES[kind].columns
+      // Every staged key is in the key table now; a row that is not the kept one is a duplicate of it.
+      const duplicates = this.db
+        .prepare(`
+          SELECT s.seq, s.file, s.line, ${columns.map((c) => `s.${c}`).join(', ')}, ${selectColumns(kind, 't.')}
+          FROM ${resolvedTable(kind)} r
+          JOIN ${stageTable(kind)} s ON s.seq = r.seq
+          JOIN ${kind}_keys k ON k.${key} = s.${key}
+          JOIN ${table} t ON t.vehicle_id = k.vehicle_id AND t.seq = k.seq
+          WHERE r.won = 0 AND r.seq > ? ORDER BY r.seq LIMIT ?`)
+        .raw() as RawStatement
+      const staged = 3
+      const kept = staged + columns.length
+      let after = 0
+      for (;;) {
+        const rows = duplicates.all(after, chunkSize) as SqlValue[][]
+        if (rows.length === 0) break
+        yield rows.map((r) => ({
+          kind,
+          key: r[staged] as string,
+          file: r[1] as number,
+          line: r[2] as number,
+          // rowFrom reads [seq, ...columns].
+          incoming: rowFrom(kind, [r[0] as number, ...r.slice(staged, kept)]),
+          kept: rowFrom(kind, r.slice(kept)),
+        }))
+        after = rows[rows.length - 1]?.[0] as number
+      }
+    }
+  }
 
-  private touchVehicle(vehicleId: string): void {
-    // Files are mostly grouped by vehicle: skip repeated touches cheaply.
-    if (vehicleId === this.lastTouched) return
-    this.touch.run(vehicleId)
-    this.lastTouched = vehicleId
+  /**
+   * Settles one kind's staged keys in a single sort: the first staged row of a
+   * key wins unless the key table already has it. Winners are stored in
+   * (vehicle_id, seq) order, their keys in key order, their vehicles touched.
+   */
+  private storeNewRows(kind: RowKind): void {
+    const { table, key, columns } = ROW_TABLES[kind]
+    const stage = stageTable(kind)
+    const resolved = resolvedTable(kind)
+    this.db.exec(`
+      INSERT INTO ${resolved} (seq, won)
+        SELECT seq, rn = 1 AND NOT EXISTS (SELECT 1 FROM ${kind}_keys k WHERE k.${key} = r.${key})
+        FROM (SELECT seq, ${key}, row_number() OVER (PARTITION BY ${key} ORDER BY seq) AS rn FROM ${stage}) r
+        ORDER BY seq;
+      INSERT INTO ${table} (seq, ${columns.join(', ')}, run_seq)
+        SELECT s.seq, ${columns.map((c) => `s.${c}`).join(', ')}, ${this.runSeq}
+        FROM ${resolved} r JOIN ${stage} s ON s.seq = r.seq WHERE r.won = 1
+        ORDER BY s.vehicle_id, s.seq;
+      INSERT INTO ${kind}_keys (${key}, vehicle_id, seq)
+        SELECT s.${key}, s.vehicle_id, s.seq FROM ${resolved} r JOIN ${stage} s ON s.seq = r.seq WHERE r.won = 1
+        ORDER BY s.${key};
+      INSERT OR IGNORE INTO temp.touched_vehicles (vehicle_id)
+        SELECT DISTINCT s.vehicle_id FROM ${resolved} r JOIN ${stage} s ON s.seq = r.seq WHERE r.won = 1;
+    `)
   }
 
   async logRejects(rejects: readonly RejectRecord[]): Promise<void> {
@@ -132,9 +176,8 @@ export class SqliteIngestSession implements IngestSession {
   }
 
   async rollbackFile(): Promise<void> {
+    // Undoes the file's staged rows and logged rejects alike.
     this.db.exec('ROLLBACK TO ingest_file; RELEASE ingest_file')
-    // The rollback undid this file's touches too: the next touch must not be skipped.
-    this.lastTouched = ''
   }
 
   async touchAllVehicles(): Promise<void> {
@@ -204,7 +247,7 @@ export class SqliteIngestSession implements IngestSession {
       work()
     } finally {
       if (this.db.inTransaction) this.db.exec('ROLLBACK')
-      this.db.exec('DELETE FROM temp.touched_vehicles')
+      clearTempTables(this.db)
       this.release()
     }
   }

@@ -4,6 +4,7 @@ import type { IngestSession, RejectReason, StorageAdapter, StoredView, StoreMeta
 import { formatTimestamp, isVehiclePerfError } from '@vehicle-perf/core'
 import { MIGRATIONS } from './migrations.js'
 import { SqliteIngestSession } from './sqlite-ingest-session.js'
+import { createTempTables } from './staging.js'
 import { isBusyError, sqliteError } from './sqlite-errors.js'
 import { readMeta } from './sqlite-runs.js'
 import type { SqlValue } from './row-columns.js'
@@ -163,7 +164,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): StorageAdapt
       } finally {
         if (db.inTransaction) db.exec('ROLLBACK')
       }
-      db.exec('CREATE TEMP TABLE IF NOT EXISTS touched_vehicles (vehicle_id TEXT PRIMARY KEY)')
+      createTempTables(db)
     },
 
     async beginIngest(run): Promise<IngestSession> {
@@ -173,7 +174,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): StorageAdapt
       ingestQueue = new Promise<void>((resolve) => (release = resolve))
       await previous
       try {
-        db.exec('CREATE TEMP TABLE IF NOT EXISTS touched_vehicles (vehicle_id TEXT PRIMARY KEY)')
+        createTempTables(db)
         await beginImmediate(db, lockTimeoutMs)
       } catch (error) {
         release()

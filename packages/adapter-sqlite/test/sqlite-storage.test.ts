@@ -4,7 +4,9 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { describe, expect, test } from 'vitest'
 import { runStorageConformanceSuite } from '@vehicle-perf/core/testing'
+import { ingest } from '@vehicle-perf/core'
 import { createSqliteStorage } from '@vehicle-perf/adapter-sqlite'
+import { MIGRATIONS } from '../src/migrations.js'
 
 runStorageConformanceSuite({
   describe,
@@ -116,4 +118,40 @@ describe('the demo data at full size', () => {
       rmSync(dir, { recursive: true, force: true })
     }
   }, 120_000)
+})
+
+describe('sqlite schema upgrades', () => {
+  test('a store from schema 1 (keys unique in the row tables) upgrades with its rows, and its keys still deduplicate', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vp-sqlite-upgrade-'))
+    const filename = join(dir, 'store.db')
+    try {
+      const old = new Database(filename)
+      old.exec(MIGRATIONS[0] as string)
+      old.exec(`UPDATE store_meta SET schema_version = 1, next_seq = 2 WHERE id = 1`)
+      old.prepare('INSERT INTO deployments (vehicle_id, seq, task_id, created_at, resolved_at, run_seq) VALUES (?, 1, ?, ?, ?, 1)')
+        .run('V0000000000000000001', 'D0000000000000000001', Date.UTC(2019, 4, 1, 10), Date.UTC(2019, 4, 1, 10, 5))
+      old.close()
+
+      const adapter = createSqliteStorage({ filename })
+      await adapter.migrate()
+      const header = 'task_id,vehicle_id,time_task_created,time_task_resolved'
+      const report = await ingest({
+        adapter,
+        sources: [{ name: 'deployments.csv', stream: [`${header}\nD0000000000000000001,V0000000000000000001,2019-05-01 10:00:00 UTC,2019-05-01 10:05:00 UTC\nD0000000000000000002,V0000000000000000001,2019-05-02 10:00:00 UTC,2019-05-02 10:05:00 UTC\n`] }],
+      })
+      await adapter.close()
+      expect(report.totals).toMatchObject({ accepted: 1, duplicates: { exact: 1, conflict: 0 } })
+      const db = new Database(filename, { readonly: true })
+      const keys = db.prepare('SELECT task_id, seq FROM deployment_keys ORDER BY task_id').raw().all() as [string, number][]
+      expect(keys.map(([key]) => key)).toEqual(['D0000000000000000001', 'D0000000000000000002'])
+      // The old row kept its place in ingest order; the new one comes after it.
+      expect(keys[0]?.[1]).toBe(1)
+      expect(keys[1]?.[1]).toBeGreaterThan(1)
+      expect((db.prepare('PRAGMA index_list(deployments)').all() as { unique: number; origin: string }[]).filter((i) => i.origin === 'u')).toEqual([])
+      expect(db.prepare('SELECT schema_version FROM store_meta').pluck().get()).toBe(MIGRATIONS.length)
+      db.close()
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
 })

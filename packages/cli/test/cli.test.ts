@@ -134,13 +134,17 @@ describe('vehicle-perf cli', () => {
   it('an ingest killed half-way (SIGKILL) leaves the store exactly as it was, and the next run works', async () => {
     const before = cli('stats', '--db', db, '--json')
     const bigger = join(work, 'bigger')
-    expect(cli('generate', '--scale', '0.6', '--seed', '6', '--out', bigger).code).toBe(0)
-    const child = spawn(process.execPath, ['--import', tsxLoader, join(root, 'packages/cli/src/bin.ts'), 'ingest', bigger, '--db', db, '--json'], {
+    expect(cli('generate', '--scale', '0.3', '--seed', '6', '--out', bigger).code).toBe(0)
+    // Rides arrive on stdin, which stays open: the run cannot finish, and once
+    // the child has drained the pipe it is inside its transaction, staging rows.
+    const child = spawn(process.execPath, ['--import', tsxLoader, join(root, 'packages/cli/src/bin.ts'), 'ingest', '-', '--kind', 'ride', '--db', db, '--json'], {
       cwd: work,
       env: { ...process.env, TSX_TSCONFIG_PATH: join(root, 'tsconfig.json') },
     })
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)))
-    await new Promise((resolve) => setTimeout(resolve, 1500))
+    const rides = readFileSync(join(bigger, 'rides_2019-05-01.csv'))
+    expect(rides.length).toBeGreaterThan(1 << 18)
+    if (!child.stdin.write(rides)) await new Promise((resolve) => child.stdin.once('drain', resolve))
     child.kill('SIGKILL')
     expect(await exited).toBe('SIGKILL')
     expect(cli('stats', '--db', db, '--json').stdout).toBe(before.stdout)

@@ -92,8 +92,8 @@ export type { ExpectedFileAccounting } from './generator/csv-batch-files.js'
 export type {
   StorageAdapter,
   IngestSession,
-  RowToStore,
-  ExistingRow,
+  StagedRow,
+  StagedDuplicate,
   RejectRecord,
   DuplicateRecord,
   StoreMeta,

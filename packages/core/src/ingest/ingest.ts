@@ -1,19 +1,20 @@
 import { createHash, randomUUID, type Hash } from 'node:crypto'
 import { VehiclePerfError, isVehiclePerfError } from '../errors.js'
-import { readOperationRows, DEFAULT_BATCH_SIZE, type ParsedBatch, type ParsedRow } from '../csv/read-operation-rows.js'
+import { readOperationRows, DEFAULT_BATCH_SIZE, type ParsedBatch } from '../csv/read-operation-rows.js'
 import { classifyDuplicate } from '../rows/deduplicate.js'
 import type { RowKind } from '../rows/kinds.js'
 import { rowHash } from '../rows/row-hash.js'
-import { latestTimestamp, rowKey } from '../rows/row-types.js'
 import type { SelectionPolicy } from '../response/response-schema.js'
 import { buildVehicleView } from '../response/vehicle-response.js'
+import { latestOfEvents } from '../response/vehicle-events.js'
 import { formatTimestamp } from '../values/timestamp.js'
-import type { DuplicateRecord, IngestSession, RejectRecord, RowToStore, StorageAdapter, StoreMeta } from '../storage/storage-adapter.js'
+import type { DuplicateRecord, IngestSession, RejectRecord, StagedRow, StorageAdapter, StoreMeta } from '../storage/storage-adapter.js'
 import { emptyRejectCounts, totalsOf, type FileReport, type IngestReport } from './ingest-report.js'
 import { resolveSources, type IngestSource, type ResolvedSource } from './ingest-sources.js'
 
 export interface IngestProgress {
-  phase: 'read' | 'refresh'
+  /** read: files are read and staged; store: the run's keys are resolved and new rows stored; refresh: views re-rendered. */
+  phase: 'read' | 'store' | 'refresh'
   /** The file being read (read phase). */
   source?: string
   fileIndex: number
@@ -41,6 +42,7 @@ export interface IngestOptions {
 }
 
 const REFRESH_CHUNK = 500
+const RESOLVE_CHUNK = 5000
 
 class FileFailure extends Error {
   constructor(readonly code: 'missing_column' | 'unknown_kind' | 'unreadable', message: string) {
@@ -84,61 +86,22 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new VehiclePerfError('ingest_aborted', 'ingest aborted: the store is left as it was before the run', { cause: signal.reason })
 }
 
-/** The file being read: its report and the latest timestamp of its accepted rows. */
-interface FileState {
-  report: FileReport
-  asOf: number | null
-}
-
 /**
- * Stores one batch. Within the batch the first row of a key is sent to the
- * store; the store's version wins when the key existed before (an earlier
- * batch, file or run), otherwise that first row does. Every other row with
- * the key is a duplicate of the winner.
+ * Stages one batch of a file: valid rows go to the store's staging area
+ * (keys are resolved once, after the last file), rejects are logged now.
+ * `accepted` counts staged rows until the run's duplicates are known.
  */
-async function storeBatch(state: RunState, kind: RowKind, source: string, batch: ParsedBatch, file: FileState): Promise<void> {
-  const firstByKey = new Map<string, ParsedRow>()
-  const later: { parsed: ParsedRow; key: string }[] = []
-  const toStore: RowToStore[] = []
-  for (const parsed of batch.rows) {
-    const key = rowKey(parsed.row)
-    if (firstByKey.has(key)) later.push({ parsed, key })
-    else {
-      firstByKey.set(key, parsed)
-      toStore.push({ row: parsed.row })
-    }
+async function stageBatch(state: RunState, kind: RowKind, source: string, fileIndex: number, batch: ParsedBatch, report: FileReport): Promise<void> {
+  if (batch.rows.length > 0) {
+    const rows: StagedRow[] = batch.rows.map((parsed) => ({ row: parsed.row, file: fileIndex, line: parsed.line }))
+    await state.session.stageRows(kind, rows)
   }
-  const existing = toStore.length === 0 ? [] : await state.session.writeRows(kind, toStore)
-  const storedByKey = new Map(existing.map((row) => [row.key, row.row]))
-
-  // Hashes are only computed where a key repeats: most rows never need one.
-  const duplicates: DuplicateRecord[] = []
-  const duplicateOf = (key: string, incoming: ParsedRow, kept: ParsedRow['row']): void => {
-    const classification = classifyDuplicate(rowHash(kept), rowHash(incoming.row))
-    duplicates.push({ kind, key, source, line: incoming.line, classification, kept, incoming: incoming.row })
+  if (batch.rejects.length > 0) {
+    const rejects: RejectRecord[] = batch.rejects.map((reject) => ({ source, line: reject.line, kind, fields: reject.fields, reasons: reject.reasons }))
+    await state.session.logRejects(rejects)
   }
-  for (const [key, first] of firstByKey) {
-    const stored = storedByKey.get(key)
-    if (stored !== undefined) duplicateOf(key, first, stored)
-    else {
-      const latest = latestTimestamp(first.row)
-      if (file.asOf === null || latest > file.asOf) file.asOf = latest
-    }
-  }
-  for (const { parsed, key } of later) {
-    duplicateOf(key, parsed, storedByKey.get(key) ?? (firstByKey.get(key) as ParsedRow).row)
-  }
-  duplicates.sort((a, b) => a.line - b.line)
-
-  const rejects: RejectRecord[] = batch.rejects.map((reject) => ({ source, line: reject.line, kind, fields: reject.fields, reasons: reject.reasons }))
-  if (rejects.length > 0) await state.session.logRejects(rejects)
-  if (duplicates.length > 0) await state.session.logDuplicates(duplicates)
-
-  const report = file.report
   report.rows_read = (report.rows_read ?? 0) + batch.rowsRead
-  report.accepted = (report.accepted ?? 0) + toStore.length - existing.length
-  const counts = (report.duplicates ??= { exact: 0, conflict: 0 })
-  for (const duplicate of duplicates) counts[duplicate.classification]++
+  report.accepted = (report.accepted ?? 0) + batch.rows.length
   const rejected = (report.rejected ??= emptyRejectCounts())
   for (const reject of batch.rejects) {
     rejected.rows++
@@ -146,10 +109,31 @@ async function storeBatch(state: RunState, kind: RowKind, source: string, batch:
   }
 }
 
+/**
+ * Resolves the run's staged rows: the store keeps the first version of every
+ * key (stored before, or first read); every other row is a duplicate of it,
+ * classified here and logged, and taken off its file's accepted count.
+ */
+async function resolveDuplicates(state: RunState, files: readonly FileReport[]): Promise<void> {
+  state.progress.phase = 'store'
+  state.options.onProgress?.({ ...state.progress })
+  for await (const chunk of state.session.resolveStaged(RESOLVE_CHUNK)) {
+    throwIfAborted(state.options.signal)
+    const duplicates: DuplicateRecord[] = chunk.map((d) => {
+      const file = files[d.file] as FileReport
+      const classification = classifyDuplicate(rowHash(d.kept), rowHash(d.incoming))
+      const counts = (file.duplicates ??= { exact: 0, conflict: 0 })
+      counts[classification]++
+      file.accepted = (file.accepted ?? 0) - 1
+      return { kind: d.kind, key: d.key, source: file.source, line: d.line, classification, kept: d.kept, incoming: d.incoming }
+    })
+    await state.session.logDuplicates(duplicates)
+  }
+}
+
 async function ingestFile(state: RunState, source: ResolvedSource, fileIndex: number): Promise<FileReport> {
   const started = performance.now()
   const file: FileReport = { source: source.name, kind: source.kind, bytes: source.bytes, sha256: null, duration_ms: 0, error: null }
-  const fileState: FileState = { report: file, asOf: null }
   const { session, progress, options } = state
   progress.source = source.name
   progress.fileIndex = fileIndex
@@ -186,7 +170,7 @@ async function ingestFile(state: RunState, source: ResolvedSource, fileIndex: nu
     try {
       for await (const batch of rows) {
         throwIfAborted(options.signal)
-        await storeBatch(state, source.kind, source.name, batch, fileState)
+        await stageBatch(state, source.kind, source.name, fileIndex, batch, file)
         progress.rowsRead += batch.rowsRead
         options.onProgress?.({ ...progress })
       }
@@ -198,7 +182,6 @@ async function ingestFile(state: RunState, source: ResolvedSource, fileIndex: nu
       throw error
     }
     await session.commitFile()
-    if (fileState.asOf !== null && (state.asOf === null || fileState.asOf > state.asOf)) state.asOf = fileState.asOf
     file.rows_read ??= 0
     file.accepted ??= 0
     file.duplicates ??= { exact: 0, conflict: 0 }
@@ -240,12 +223,17 @@ function failedFile(file: FileReport, code: 'missing_column' | 'unknown_kind' | 
   }
 }
 
-/** Re-renders the views of every vehicle the run touched, in one ordered pass. */
+/**
+ * Re-renders the views of every vehicle the run touched, in one ordered pass.
+ * Every row the run accepted belongs to a touched vehicle, so the latest
+ * timestamp seen here, or the store's previous as_of, is the new as_of.
+ */
 async function refreshViews(state: RunState, policy: SelectionPolicy): Promise<number> {
   let refreshed = 0
   state.progress.phase = 'refresh'
   for await (const vehicles of state.session.touchedVehicles(REFRESH_CHUNK)) {
     throwIfAborted(state.options.signal)
+    for (const events of vehicles) state.asOf = latestOfEvents(events, state.asOf)
     await state.session.saveViews(vehicles.map((events) => buildVehicleView(events, { policy })))
     refreshed += vehicles.length
     state.progress.vehiclesRefreshed = refreshed
@@ -298,6 +286,7 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
   }
   try {
     for (const [index, source] of sources.entries()) report.files.push(await ingestFile(state, source, index))
+    await resolveDuplicates(state, report.files)
     report.totals = totalsOf(report.files)
     if (policy !== before.policy) await session.touchAllVehicles()
     report.vehicles_refreshed = await refreshViews(state, policy)

@@ -42,3 +42,15 @@ export function computeAsOf(rows: Iterable<import('../rows/row-types.js').Operat
   }
   return asOf
 }
+
+/** The later of `asOf` and every timestamp of one vehicle's events (SPEC 10's as_of, folded vehicle by vehicle). */
+export function latestOfEvents(events: VehicleEvents, asOf: number | null): number | null {
+  let latest = asOf
+  for (const rows of [events.deployments, events.pickups, events.rides]) {
+    for (const row of rows) {
+      const at = latestTimestamp(row)
+      if (latest === null || at > latest) latest = at
+    }
+  }
+  return latest
+}

@@ -31,15 +31,26 @@ export interface StorageAdapter {
   close(): Promise<void>
 }
 
-/** A row to insert. */
-export interface RowToStore {
+/** A valid row of the run, in read order, with where it was read. */
+export interface StagedRow {
   row: OperationRow
+  /** Position of its file in the run (0-based). */
+  file: number
+  line: number
 }
 
-/** A row whose key was already stored: its kept version (core compares it with the incoming one). */
-export interface ExistingRow {
+/**
+ * A staged row whose key was taken when the run's rows were resolved: by a
+ * row stored in an earlier run, or by the first staged row with that key.
+ */
+export interface StagedDuplicate {
+  kind: RowKind
   key: string
-  row: OperationRow
+  file: number
+  line: number
+  incoming: OperationRow
+  /** The version that is stored (core classifies the pair). */
+  kept: OperationRow
 }
 
 export interface RejectRecord {
@@ -68,11 +79,17 @@ export interface IngestSession {
   /** The store's meta as this transaction sees it. */
   meta(): Promise<StoreMeta>
   /**
-   * Inserts rows whose key is new (keys in one call are distinct) and marks
-   * their vehicles touched. Returns the stored version of every key that
-   * already existed, which was left as it was.
+   * Appends valid rows to the run's staging area, in read order, and nothing
+   * else: keys are resolved once per run (a sort, not a probe per row).
    */
-  writeRows(kind: RowKind, rows: readonly RowToStore[]): Promise<ExistingRow[]>
+  stageRows(kind: RowKind, rows: readonly StagedRow[]): Promise<void>
+  /**
+   * Ends staging. Stores, for every key, the first staged row unless the key
+   * was stored before, and marks their vehicles touched; then yields every
+   * other staged row with the stored version of its key, in read order,
+   * `chunkSize` at a time. Call once, after the last file.
+   */
+  resolveStaged(chunkSize: number): AsyncIterable<StagedDuplicate[]>
   logRejects(rejects: readonly RejectRecord[]): Promise<void>
   logDuplicates(duplicates: readonly DuplicateRecord[]): Promise<void>
   /** A file is all or nothing: rows of a file that fails half-way are rolled back. */
