@@ -1,16 +1,23 @@
 // A deployable server. Configuration (all optional):
 //   PORT (3000), HOST (0.0.0.0), DATABASE_URL (sqlite:./vehicle-perf.db),
-//   REPORT_REDIRECT_TEMPLATE (e.g. https://bi.example/dashboard/1/?vehicle={vehicle_id})
+//   REPORT_REDIRECT_TEMPLATE (e.g. https://bi.example/dashboard/1/?vehicle={vehicle_id}),
+//   WEB_CONCURRENCY (1): HTTP processes sharing the port, e.g. one per core
 // Logs are JSON lines on stdout; SIGTERM drains in-flight requests, then exits.
-import { runServer } from '@vehicle-perf/cli'
+import { runCluster } from '@vehicle-perf/cli'
 
 const port = Number(process.env.PORT ?? 3000)
 if (!Number.isInteger(port) || port < 0 || port > 65_535) {
   process.stderr.write(`PORT ${process.env.PORT}: expected a port number\n`)
   process.exit(2)
 }
+const workers = Number(process.env.WEB_CONCURRENCY ?? 1)
+if (!Number.isInteger(workers) || workers < 1 || workers > 64) {
+  process.stderr.write(`WEB_CONCURRENCY ${process.env.WEB_CONCURRENCY}: expected a whole number from 1 to 64\n`)
+  process.exit(2)
+}
 try {
-  await runServer({
+  await runCluster({
+    workers,
     db: process.env.DATABASE_URL ?? 'sqlite:./vehicle-perf.db',
     port,
     host: process.env.HOST ?? '0.0.0.0',

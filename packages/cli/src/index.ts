@@ -5,6 +5,7 @@ export { mainCommand } from './main-command.js'
 export { runIngest } from './commands/ingest-command.js'
 export { lookupLines } from './commands/lookup-command.js'
 export { runServer, type ServerConfig } from './run-server.js'
+export { runCluster } from './run-cluster.js'
 
 // Store selection and output
 export { openStore, parseStoreLocation, DEFAULT_DB, type StoreLocation } from './open-store.js'

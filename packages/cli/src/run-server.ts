@@ -12,7 +12,7 @@ export interface ServerConfig {
   log?: (entry: Record<string, unknown>) => void
 }
 
-function jsonLog(entry: Record<string, unknown>): void {
+export function jsonLog(entry: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`)
 }
 
@@ -31,7 +31,7 @@ export async function runServer(config: ServerConfig): Promise<RunningServer> {
     onError: (error, request) => log({ level: 'error', msg: 'store error', path: request.path, error: (error as Error).message }),
   })
   const running = await serveNode({ app, port: config.port, host: config.host })
-  log({ level: 'info', msg: 'listening', url: running.url, db: config.db, report: config.reportRedirect ? 'redirect' : 'page' })
+  log({ level: 'info', msg: 'listening', url: running.url, pid: process.pid, db: config.db, report: config.reportRedirect ? 'redirect' : 'page' })
   const shutdown = (signal: string): void => {
     log({ level: 'info', msg: 'shutting down', signal })
     void running

@@ -131,6 +131,32 @@ describe('vehicle-perf cli', () => {
     expect(output).toContain('"msg":"stopped"')
   }, 60_000)
 
+  it('serve --workers 2 answers from two processes on one port, and on SIGTERM both drain and the primary exits 0', async () => {
+    const child = spawn(process.execPath, ['--import', tsxLoader, join(root, 'packages/cli/src/bin.ts'), 'serve', '--db', db, '--port', '0', '--workers', '2'], {
+      cwd: work,
+      env: { ...process.env, TSX_TSCONFIG_PATH: join(root, 'tsconfig.json') },
+    })
+    let output = ''
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve))
+    const listening = (): { url: string; pid: number }[] => output.split('\n').filter((line) => line.includes('"listening"')).map((line) => JSON.parse(line) as { url: string; pid: number })
+    const deadline = Date.now() + 30_000
+    while (listening().length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
+    const [first, second] = listening()
+    expect(first?.url).toBe(second?.url)
+    expect(first?.pid).not.toBe(second?.pid)
+    expect((await fetch(`${first?.url}/readyz`)).status).toBe(200)
+    child.kill('SIGTERM')
+    expect(await exited).toBe(0)
+    expect(output.match(/"msg":"stopped"/g)?.length).toBe(3)
+  }, 60_000)
+
+  it('serve --workers refuses a count that is not a whole number from 1 to 64', () => {
+    const run = cli('serve', '--db', db, '--workers', 'many')
+    expect(run.code).toBe(2)
+    expect(run.stderr).toBe('vehicle-perf: --workers many: expected a whole number from 1 to 64\n')
+  })
+
   it('an ingest killed half-way (SIGKILL) leaves the store exactly as it was, and the next run works', async () => {
     const before = cli('stats', '--db', db, '--json')
     const bigger = join(work, 'bigger')

@@ -1,7 +1,7 @@
 import { defineCommand } from 'citty'
-import { guarded } from '../cli-errors.js'
+import { guarded, UsageError } from '../cli-errors.js'
 import { DEFAULT_DB } from '../open-store.js'
-import { runServer } from '../run-server.js'
+import { runCluster } from '../run-cluster.js'
 import { readPort } from './generate-command.js'
 
 export const serveCommand = defineCommand({
@@ -11,10 +11,18 @@ export const serveCommand = defineCommand({
     port: { type: 'string', description: 'Port', default: '3000' },
     host: { type: 'string', description: 'Interface to listen on', default: '127.0.0.1' },
     'report-redirect': { type: 'string', description: 'Dashboard URL template with {vehicle_id} / {qr_code}: the report route redirects there' },
+    workers: { type: 'string', description: 'HTTP processes sharing the port (node:cluster); one per core for throughput', default: '1' },
   },
   run: ({ args }) =>
     guarded(async () => {
-      await runServer({ db: args.db, port: readPort(args.port, 3000), host: args.host, reportRedirect: args['report-redirect'] })
+      await runCluster({ db: args.db, port: readPort(args.port, 3000), host: args.host, reportRedirect: args['report-redirect'], workers: readWorkers(args.workers) })
       await new Promise(() => {})
     }),
 })
+
+/** 1 to 64 processes. */
+export function readWorkers(raw: string): number {
+  const workers = Number(raw)
+  if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new UsageError(`--workers ${raw}: expected a whole number from 1 to 64`)
+  return workers
+}
