@@ -5,7 +5,7 @@
 // The machine is shared and noisy: rounds alternate between the two servers
 // and the figures are medians over rounds, the ratio the median of each
 // round's ratio.
-// Usage: pnpm bench:load [scale] [seconds per round]   (default: 1 8; needs `apt-get install wrk`)
+// Usage: pnpm bench:load [scale] [seconds per round] [workers]   (default: 1 8 1; needs `apt-get install wrk`)
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -17,6 +17,8 @@ import { Random } from './lib/random.ts'
 
 const scale = Number(process.argv[2] ?? 1)
 const seconds = Number(process.argv[3] ?? 8)
+// HTTP processes for both servers (serve --workers N; the bare one forks as many).
+const workers = Number(process.argv[4] ?? 1)
 const ROUNDS = 3
 const out = join(import.meta.dirname, '.out')
 const root = join(import.meta.dirname, '..')
@@ -97,16 +99,16 @@ const dbFile = await prepareStore()
 const pathsFile = writeRequestMix(dbFile, 100_000)
 writeFileSync(join(out, 'bare-paths.txt'), '/\n')
 console.log(`machine: ${machineLine()}`)
-console.log(`store: scale ${scale} (SQLite), 100,000 request paths replayed, wrk -t2 -c${CONNECTIONS}, ${ROUNDS} rounds of ${seconds} s after a ${3 + Math.round(scale / 5)} s warm-up`)
+console.log(`store: scale ${scale} (SQLite), 100,000 request paths replayed, wrk -t2 -c${CONNECTIONS}, ${ROUNDS} rounds of ${seconds} s, ${workers} HTTP process(es) per server, after a ${3 + Math.round(scale / 5)} s warm-up`)
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number
 
-const server = await start([join(root, 'packages/cli/dist/bin.js'), 'serve', '--db', `sqlite:${dbFile}`, '--port', '3811'], 'http://127.0.0.1:3811/readyz')
+const server = await start([join(root, 'packages/cli/dist/bin.js'), 'serve', '--db', `sqlite:${dbFile}`, '--port', '3811', '--workers', String(workers)], 'http://127.0.0.1:3811/readyz')
 const bare = await start([join(import.meta.dirname, 'lib/bare-server.mjs'), '3812', '2000'], 'http://127.0.0.1:3812/')
 const firstValid = (await import('node:fs')).readFileSync(pathsFile, 'utf8').split('\n')[0] as string
 const bodyBytes = Buffer.byteLength(await (await fetch(`http://127.0.0.1:3811${firstValid}`)).text())
 bare.kill('SIGTERM')
-const sameSize = await start([join(import.meta.dirname, 'lib/bare-server.mjs'), '3813', String(bodyBytes)], 'http://127.0.0.1:3813/')
+const sameSize = await start([join(import.meta.dirname, 'lib/bare-server.mjs'), '3813', String(bodyBytes), String(workers)], 'http://127.0.0.1:3813/')
 // Larger stores need longer for their pages to reach the OS page cache.
 const warmUp = 3 + Math.round(scale / 5)
 wrk('http://127.0.0.1:3811', warmUp, pathsFile)

@@ -4,14 +4,16 @@ import { ingest } from '@vehicle-perf/core'
 import { createSqliteStorage } from '@vehicle-perf/adapter-sqlite'
 
 const [dbFile, ...sources] = process.argv.slice(2)
-const adapter = createSqliteStorage({ filename: dbFile as string, cacheSizeMb: Number(process.env.VP_CACHE_MB ?? 128) })
+const adapter = createSqliteStorage({ filename: dbFile as string, ...(process.env.VP_CACHE_MB ? { cacheSizeMb: Number(process.env.VP_CACHE_MB) } : {}) })
 await adapter.migrate()
 const started = performance.now()
 let refreshStarted = 0
+let storeStarted = 0
 const report = await ingest({
   adapter,
   sources,
   onProgress: (p) => {
+    if (p.phase === 'store' && storeStarted === 0) storeStarted = performance.now()
     if (p.phase === 'refresh' && refreshStarted === 0) refreshStarted = performance.now()
   },
 })
@@ -25,6 +27,7 @@ process.stdout.write(
     vehicles_refreshed: report.vehicles_refreshed,
     total_ms: Math.round(finished - started),
     read_store_ms: Math.round((refreshStarted || finished) - started),
+    read_ms: Math.round((storeStarted || finished) - started),
     max_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
     heap_used_mb: Math.round(process.memoryUsage().heapUsed / 2 ** 20),
     heap_total_mb: Math.round(process.memoryUsage().heapTotal / 2 ** 20),

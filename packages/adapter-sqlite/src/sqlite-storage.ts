@@ -14,7 +14,7 @@ export interface SqliteStorageOptions {
   filename: string
   /** How long an ingest waits for another one (any process) to finish before failing with `store_busy`. Default 5000 ms. */
   lockTimeoutMs?: number
-  /** SQLite page cache of the write connection, in MiB. Default 128. */
+  /** SQLite page cache of the write connection, in MiB (SQLite sorts use as much again). Default 64. */
   cacheSizeMb?: number
   /** SQLite page cache of the read connection (lookups), in MiB. Default 64. */
   readCacheMb?: number
@@ -79,7 +79,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): StorageAdapt
       if (!readonly) {
         db.pragma('journal_mode = WAL')
         db.pragma('synchronous = NORMAL')
-        db.pragma(`cache_size = ${-1024 * (options.cacheSizeMb ?? 128)}`)
+        db.pragma(`cache_size = ${-1024 * (options.cacheSizeMb ?? 64)}`)
         // The per-file SAVEPOINT keeps a sub-journal of every page the file
         // touches: on disk, or memory would grow with the size of a file.
         db.pragma('temp_store = FILE')
