@@ -121,6 +121,31 @@ export function runStorageConformanceSuite(options: ConformanceSuiteOptions): vo
       expect(rejects.map((r) => [Number(r.line), r.source, String(r.reasons).split(',').sort()])).toEqual([[5, 'rides_1.csv', ['bad_amount', 'bad_id', 'ride_ends_before_start']]])
     }))
 
+    test('the first version of a key wins across the files of a run and over later runs, each duplicate counted in its own file', withStore(async (store) => {
+      const ride = (id: string, amount: string): string => `${fixtureId(id)},${fixtureId('V1')},2019-05-01 10:00:00 UTC,2019-05-01 10:10:00 UTC,48.83,2.38,48.83,2.36,${amount}`
+      const first = await ingest({
+        adapter: store.adapter,
+        sources: [stream('rides_1.csv', csv(RIDE_HEADER, ride('R1', '2.50'))), stream('rides_2.csv', csv(RIDE_HEADER, ride('R2', '1.00'), ride('R1', '3.00'), ride('R2', '1.00')))],
+      })
+      expect(first.files.map((f) => [f.accepted, f.duplicates])).toEqual([
+        [1, { exact: 0, conflict: 0 }],
+        [1, { exact: 1, conflict: 1 }],
+      ])
+      const second = await ingest({ adapter: store.adapter, sources: [stream('rides_3.csv', csv(RIDE_HEADER, ride('R2', '9.99'), ride('R1', '2.50'), ride('R3', '4.00')))] })
+      expect(second.files[0]).toMatchObject({ rows_read: 3, accepted: 1, duplicates: { exact: 1, conflict: 1 } })
+      const kept = await store.query(`SELECT ride_id, amount_cents FROM rides ORDER BY ride_id`)
+      expect(kept.map((r) => [r.ride_id, Number(r.amount_cents)])).toEqual([
+        [fixtureId('R1'), 250],
+        [fixtureId('R2'), 100],
+        [fixtureId('R3'), 400],
+      ])
+      const conflicts = await store.query(`SELECT source, line, kept, incoming FROM duplicate_rows WHERE classification = 'conflict' ORDER BY source, line`)
+      expect(conflicts.map((d) => [d.source, Number(d.line), JSON.parse(String(d.kept)).amountCents, JSON.parse(String(d.incoming)).amountCents])).toEqual([
+        ['rides_2.csv', 3, 250, 300],
+        ['rides_3.csv', 2, 100, 999],
+      ])
+    }))
+
     test('ingests generated batches with exactly the accounting the generator expects', withStore(async (store) => {
       const data = dataDir(0.05, 11)
       const report = await ingest({ adapter: store.adapter, sources: [data.dir] })
