@@ -213,6 +213,38 @@ export function createSqliteStorage(options: SqliteStorageOptions): StorageAdapt
       }
     },
 
+    async *listKeys(chunkSize: number): AsyncIterable<{ dataVersion: number; keys: VehicleKey[] }> {
+      const chunk = (sql: string, after: string): { dataVersion: number; values: string[] } => {
+        try {
+          const db = freshReadDb()
+          // The version and the keys are read in one snapshot.
+          const own = !db.inTransaction
+          if (own) db.exec('BEGIN')
+          try {
+            return { dataVersion: readMeta(db).dataVersion, values: db.prepare(sql).pluck().all(after, chunkSize) as string[] }
+          } finally {
+            if (own) db.exec('COMMIT')
+          }
+        } catch (error) {
+          dropSnapshot()
+          throw sqliteError('store_unreachable', `cannot list keys of ${options.filename}: ${(error as Error).message}`, error)
+        }
+      }
+      const listings = [
+        { type: 'vehicle_id' as const, sql: 'SELECT vehicle_id FROM vehicle_views WHERE vehicle_id > ? ORDER BY vehicle_id LIMIT ?' },
+        { type: 'qr_code' as const, sql: 'SELECT DISTINCT qr_code FROM qr_claims WHERE qr_code > ? ORDER BY qr_code LIMIT ?' },
+      ]
+      for (const { type, sql } of listings) {
+        let after = ''
+        for (;;) {
+          const { dataVersion, values } = chunk(sql, after)
+          if (values.length === 0) break
+          yield { dataVersion, keys: values.map((value) => ({ type, value })) }
+          after = values[values.length - 1] as string
+        }
+      }
+    },
+
     async stats(): Promise<StoreStats> {
       const db = readDb()
       const count = (sql: string): number => db.prepare(sql).pluck().get() as number

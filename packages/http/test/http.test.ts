@@ -3,10 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { H3 } from 'h3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ingest } from '@vehicle-perf/core'
+import { ingest, type StorageAdapter } from '@vehicle-perf/core'
 import { createSqliteStorage } from '@vehicle-perf/adapter-sqlite'
 import { createApp, createNodeListener, registerVehiclePerfRoutes, serveNode, type RunningServer } from '@vehicle-perf/http'
 import { createFixtureStore, type FixtureStore } from './fixture-store.js'
+import { KnownKeys } from '../src/known-keys.js'
 
 let store: FixtureStore
 let server: RunningServer
@@ -213,6 +214,56 @@ describe('mounting and outages', () => {
       await writer.close()
       rmSync(dir, { recursive: true, force: true })
     }
+  })
+
+  it('answers unknown keys from the known-keys filter without a store read, and finds a vehicle once an ingest adds it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vp-http-known-'))
+    const filename = join(dir, 'store.db')
+    const header = 'task_id,vehicle_id,time_task_created,time_task_resolved'
+    const writer = createSqliteStorage({ filename })
+    await writer.migrate()
+    const reader = createSqliteStorage({ filename, readonly: true })
+    let storeLookups = 0
+    const counting: StorageAdapter = { ...reader, lookup: (key) => (storeLookups++, reader.lookup(key)) }
+    const listener = createNodeListener({ adapter: counting, cache: { revalidateMs: 1 } })
+    const running = await serveNode({ app: listener, port: 0 })
+    const status = async (key: string): Promise<number> => (await fetch(`${running.url}/api/v1/vehicles/${key}`)).status
+    try {
+      await ingest({ adapter: writer, sources: [{ name: 'deployments_1.csv', stream: [`${header}\nD0000000000000000001,V0000000000000000001,2019-05-01 10:00:00 UTC,2019-05-01 10:05:00 UTC\n`] }] })
+      expect(await status('V0000000000000000001')).toBe(200)
+      // The filter loads in the background after the first version check.
+      const deadline = Date.now() + 5000
+      for (;;) {
+        storeLookups = 0
+        expect(await status('UUUUUUUUUUUUUUUUUUUU')).toBe(404)
+        if (storeLookups === 0 || Date.now() > deadline) break
+        await new Promise((resolve) => setTimeout(resolve, 10))
+      }
+      storeLookups = 0
+      for (let i = 0; i < 20; i++) expect(await status(`U${String(i).padStart(19, '0')}`)).toBe(404)
+      expect(await status('QQQQQ1')).toBe(404)
+      expect(storeLookups).toBeLessThanOrEqual(1) // at most one false positive of the filter
+      await ingest({ adapter: writer, sources: [{ name: 'deployments_2.csv', stream: [`${header}\nD0000000000000000002,V0000000000000000002,2019-05-02 10:00:00 UTC,2019-05-02 10:05:00 UTC\n`] }] })
+      await new Promise((resolve) => setTimeout(resolve, 5))
+      expect(await status('V0000000000000000002')).toBe(200)
+    } finally {
+      await running.close()
+      await reader.close()
+      await writer.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('the known-keys filter has every stored vehicle id and QR code, and rules out almost every other key', async () => {
+    const known = (await KnownKeys.load(store.adapter)) as KnownKeys
+    expect(known).not.toBeNull()
+    for (const vehicle of store.reference.values()) {
+      expect(known.mayHave({ type: 'vehicle_id', value: vehicle.vehicle_id })).toBe(true)
+      if (vehicle.qr_code !== null) expect(known.mayHave({ type: 'qr_code', value: vehicle.qr_code })).toBe(true)
+    }
+    let falsePositives = 0
+    for (let i = 0; i < 10_000; i++) if (known.mayHave({ type: 'vehicle_id', value: `X${String(i).padStart(19, '0')}` })) falsePositives++
+    expect(falsePositives).toBeLessThan(300)
   })
 
   it('refuses a port already in use with a plain message', async () => {

@@ -1,4 +1,4 @@
-import { parseVehicleKey } from '../values/ids.js'
+import { parseVehicleKey, type VehicleKey } from '../values/ids.js'
 import { renderVehicleView, viewEtag } from '../response/vehicle-response.js'
 import type { StorageAdapter } from './storage-adapter.js'
 
@@ -13,6 +13,12 @@ export const MALFORMED_KEY_RESULT: VehicleLookupResult = Object.freeze({
   detail: 'A key is a vehicle id (20 letters or digits) or a QR code (6 letters or digits).',
 })
 
+/** The answer to a well-formed key that no stored vehicle has. */
+export function unknownVehicleResult(key: VehicleKey): VehicleLookupResult {
+  const what = key.type === 'vehicle_id' ? `vehicle id ${key.value}` : `QR code ${key.value}`
+  return { status: 404, title: 'Unknown vehicle', detail: `No vehicle with ${what} is in the data.` }
+}
+
 /**
  * SPEC 8-9's lookup, for every transport (HTTP, CLI, a host's own code):
  * validate the key, one indexed read, render the stored view. A store error
@@ -22,10 +28,7 @@ export async function lookupVehicle(adapter: StorageAdapter, rawKey: string): Pr
   const key = parseVehicleKey(rawKey)
   if (key === null) return MALFORMED_KEY_RESULT
   const view = await adapter.lookup(key)
-  if (view === null) {
-    const what = key.type === 'vehicle_id' ? `vehicle id ${key.value}` : `QR code ${key.value}`
-    return { status: 404, title: 'Unknown vehicle', detail: `No vehicle with ${what} is in the data.` }
-  }
+  if (view === null) return unknownVehicleResult(key)
   return {
     status: 200,
     vehicleId: view.vehicleId,

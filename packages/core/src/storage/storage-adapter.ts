@@ -27,6 +27,14 @@ export interface StorageAdapter {
   /** One indexed read of the stored view for a vehicle id or an (upper-case) QR code. */
   lookup(key: VehicleKey): Promise<StoredView | null>
   meta(): Promise<StoreMeta>
+  /**
+   * Every key `lookup` finds (each vehicle id with a view, each QR code with a
+   * claim), `chunkSize` at a time, with the data version they were read at:
+   * a server builds a filter of known keys from them to answer unknown ones
+   * without a store read. The version is the same for every chunk, or the
+   * listing is not consistent and the caller must start again.
+   */
+  listKeys(chunkSize: number): AsyncIterable<{ dataVersion: number; keys: VehicleKey[] }>
   stats(): Promise<StoreStats>
   close(): Promise<void>
 }

@@ -207,6 +207,26 @@ export function runStorageConformanceSuite(options: ConformanceSuiteOptions): vo
       expect(again.totals.rows_read).toBe(0)
     }))
 
+    test('lists every key a lookup finds, with the data version it was read at', withStore(async (store) => {
+      const data = dataDir(0.01, 23)
+      await ingest({ adapter: store.adapter, sources: [data.dir] })
+      const { dataVersion } = await store.adapter.meta()
+      const listed = new Set<string>()
+      for await (const chunk of store.adapter.listKeys(100)) {
+        expect(chunk.dataVersion).toBe(dataVersion)
+        for (const key of chunk.keys) listed.add(`${key.type}:${key.value}`)
+      }
+      const views = await store.query('SELECT vehicle_id FROM vehicle_views')
+      const claims = await store.query('SELECT DISTINCT qr_code FROM qr_claims')
+      const expected = new Set([...views.map((v) => `vehicle_id:${String(v.vehicle_id)}`), ...claims.map((c) => `qr_code:${String(c.qr_code)}`)])
+      expect(listed.size).toBe(expected.size)
+      expect([...listed].every((key) => expected.has(key))).toBe(true)
+      for (const key of [...listed].slice(0, 50)) {
+        const [type, value] = key.split(':') as ['vehicle_id' | 'qr_code', string]
+        expect(await store.adapter.lookup({ type, value })).not.toBeNull()
+      }
+    }))
+
     test('a failed (aborted) run leaves the store as it was and is recorded as failed', withStore(async (store) => {
       const first = dataDir(0.02, 16)
       await ingest({ adapter: store.adapter, sources: [first.dir] })
