@@ -26,6 +26,33 @@ afterAll(async () => {
   await store?.cleanup()
 })
 
+/** A store that a test ingests into while a fast-path server reads it; cleaned up after `body`. */
+async function withLiveServer(
+  wrap: (reader: StorageAdapter) => StorageAdapter,
+  body: (live: { url: string; addDeployment: (n: number, vehicle: number, day: number) => Promise<void> }) => Promise<void>,
+): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'vp-http-live-'))
+  const filename = join(dir, 'store.db')
+  const writer = createSqliteStorage({ filename })
+  await writer.migrate()
+  const reader = createSqliteStorage({ filename, readonly: true })
+  const running = await serveNode({ app: createNodeListener({ adapter: wrap(reader), cache: { revalidateMs: 1 } }), port: 0 })
+  const id = (prefix: string, n: number): string => `${prefix}${String(n).padStart(19, '0')}`
+  const addDeployment = async (n: number, vehicle: number, day: number): Promise<void> => {
+    const at = `2019-05-${String(day).padStart(2, '0')}`
+    const csv = `task_id,vehicle_id,time_task_created,time_task_resolved\n${id('D', n)},${id('V', vehicle)},${at} 10:00:00 UTC,${at} 10:05:00 UTC\n`
+    await ingest({ adapter: writer, sources: [{ name: `deployments_${n}.csv`, stream: [csv] }] })
+  }
+  try {
+    await body({ url: running.url, addDeployment })
+  } finally {
+    await running.close()
+    await reader.close()
+    await writer.close()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
 type Send = (path: string, init?: RequestInit) => Promise<Response>
 const modes: [string, () => Send][] = [
   ['app.fetch', () => async (path, init) => app.fetch(new Request(`http://localhost${path}`, init))],
@@ -187,49 +214,28 @@ describe('mounting and outages', () => {
   })
 
   it('never serves a cached answer older than a finished ingest once the process has checked the data version', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'vp-http-cache-'))
-    const filename = join(dir, 'store.db')
-    const header = 'task_id,vehicle_id,time_task_created,time_task_resolved'
-    const writer = createSqliteStorage({ filename })
-    await writer.migrate()
-    const reader = createSqliteStorage({ filename, readonly: true })
-    const listener = createNodeListener({ adapter: reader, cache: { revalidateMs: 1 } })
-    const running = await serveNode({ app: listener, port: 0 })
-    const get = async (): Promise<Response> => fetch(`${running.url}/api/v1/vehicles/V0000000000000000001`)
-    try {
-      await ingest({ adapter: writer, sources: [{ name: 'deployments_1.csv', stream: [`${header}\nD0000000000000000001,V0000000000000000001,2019-05-01 10:00:00 UTC,2019-05-01 10:05:00 UTC\n`] }] })
+    await withLiveServer((reader) => reader, async ({ url, addDeployment }) => {
+      const get = async (): Promise<Response> => fetch(`${url}/api/v1/vehicles/V0000000000000000001`)
+      await addDeployment(1, 1, 1)
       const first = await get()
       expect(first.status).toBe(200)
       const firstBody = (await first.json()) as { lifetime: { cycles: number } }
       expect(firstBody.lifetime.cycles).toBe(1)
       expect((await get()).headers.get('etag')).toBe(first.headers.get('etag'))
-      await ingest({ adapter: writer, sources: [{ name: 'deployments_2.csv', stream: [`${header}\nD0000000000000000002,V0000000000000000001,2019-05-02 10:00:00 UTC,2019-05-02 10:05:00 UTC\n`] }] })
+      await addDeployment(2, 1, 2)
       await new Promise((resolve) => setTimeout(resolve, 5))
       const after = await get()
       expect(((await after.json()) as { lifetime: { cycles: number } }).lifetime.cycles).toBe(2)
       expect(after.headers.get('etag')).not.toBe(first.headers.get('etag'))
-    } finally {
-      await running.close()
-      await reader.close()
-      await writer.close()
-      rmSync(dir, { recursive: true, force: true })
-    }
+    })
   })
 
   it('answers unknown keys from the known-keys filter without a store read, and finds a vehicle once an ingest adds it', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'vp-http-known-'))
-    const filename = join(dir, 'store.db')
-    const header = 'task_id,vehicle_id,time_task_created,time_task_resolved'
-    const writer = createSqliteStorage({ filename })
-    await writer.migrate()
-    const reader = createSqliteStorage({ filename, readonly: true })
     let storeLookups = 0
-    const counting: StorageAdapter = { ...reader, lookup: (key) => (storeLookups++, reader.lookup(key)) }
-    const listener = createNodeListener({ adapter: counting, cache: { revalidateMs: 1 } })
-    const running = await serveNode({ app: listener, port: 0 })
-    const status = async (key: string): Promise<number> => (await fetch(`${running.url}/api/v1/vehicles/${key}`)).status
-    try {
-      await ingest({ adapter: writer, sources: [{ name: 'deployments_1.csv', stream: [`${header}\nD0000000000000000001,V0000000000000000001,2019-05-01 10:00:00 UTC,2019-05-01 10:05:00 UTC\n`] }] })
+    const counting = (reader: StorageAdapter): StorageAdapter => ({ ...reader, lookup: (key) => (storeLookups++, reader.lookup(key)) })
+    await withLiveServer(counting, async ({ url, addDeployment }) => {
+      const status = async (key: string): Promise<number> => (await fetch(`${url}/api/v1/vehicles/${key}`)).status
+      await addDeployment(1, 1, 1)
       expect(await status('V0000000000000000001')).toBe(200)
       // The filter loads in the background after the first version check.
       const deadline = Date.now() + 5000
@@ -243,15 +249,10 @@ describe('mounting and outages', () => {
       for (let i = 0; i < 20; i++) expect(await status(`U${String(i).padStart(19, '0')}`)).toBe(404)
       expect(await status('QQQQQ1')).toBe(404)
       expect(storeLookups).toBeLessThanOrEqual(1) // at most one false positive of the filter
-      await ingest({ adapter: writer, sources: [{ name: 'deployments_2.csv', stream: [`${header}\nD0000000000000000002,V0000000000000000002,2019-05-02 10:00:00 UTC,2019-05-02 10:05:00 UTC\n`] }] })
+      await addDeployment(2, 2, 2)
       await new Promise((resolve) => setTimeout(resolve, 5))
       expect(await status('V0000000000000000002')).toBe(200)
-    } finally {
-      await running.close()
-      await reader.close()
-      await writer.close()
-      rmSync(dir, { recursive: true, force: true })
-    }
+    })
   })
 
   it('the known-keys filter has every stored vehicle id and QR code, and rules out almost every other key', async () => {
