@@ -12,7 +12,7 @@ import type {
   VehicleView,
 } from '@vehicle-perf/core'
 import { deploymentFrom, pickupFrom, rideFrom, ROW_KINDS, ROW_TABLES, rowFrom, rowValues, selectColumns, type SqlValue } from './row-columns.js'
-import { clearTempTables, resolvedTable, stageTable } from './staging.js'
+import { clearTempTables, losersTable, stageTable } from './staging.js'
 import { nextRunSeq, readMeta, recordRun } from './sqlite-runs.js'
 
 type Statement = Database.Statement<unknown[], Record<string, SqlValue>>
@@ -101,11 +101,11 @@ export class SqliteIngestSession implements IngestSession {
       const duplicates = this.db
         .prepare(`
           SELECT s.seq, s.file, s.line, ${columns.map((c) => `s.${c}`).join(', ')}, ${selectColumns(kind, 't.')}
-          FROM ${resolvedTable(kind)} r
-          JOIN ${stageTable(kind)} s ON s.seq = r.seq
+          FROM ${losersTable(kind)} l
+          JOIN ${stageTable(kind)} s ON s.seq = l.seq
           JOIN ${kind}_keys k ON k.${key} = s.${key}
           JOIN ${table} t ON t.vehicle_id = k.vehicle_id AND t.seq = k.seq
-          WHERE r.won = 0 AND r.seq > ? ORDER BY r.seq LIMIT ?`)
+          WHERE l.seq > ? ORDER BY l.seq LIMIT ?`)
         .raw() as RawStatement
       const staged = 3
       const kept = staged + columns.length
@@ -129,27 +129,28 @@ export class SqliteIngestSession implements IngestSession {
 
   /**
    * Settles one kind's staged keys in a single sort: the first staged row of a
-   * key wins unless the key table already has it. Winners are stored in
-   * (vehicle_id, seq) order, their keys in key order, their vehicles touched.
+   * key wins unless the key table already has it. Only the losers (usually a
+   * few percent) are written down; winners are every other staged row, stored
+   * in (vehicle_id, seq) order, their keys in key order, their vehicles touched.
    */
   private storeNewRows(kind: RowKind): void {
     const { table, key, columns } = ROW_TABLES[kind]
     const stage = stageTable(kind)
-    const resolved = resolvedTable(kind)
+    const losers = losersTable(kind)
+    const won = `NOT EXISTS (SELECT 1 FROM ${losers} l WHERE l.seq = s.seq)`
     this.db.exec(`
-      INSERT INTO ${resolved} (seq, won)
-        SELECT seq, rn = 1 AND NOT EXISTS (SELECT 1 FROM ${kind}_keys k WHERE k.${key} = r.${key})
-        FROM (SELECT seq, ${key}, row_number() OVER (PARTITION BY ${key} ORDER BY seq) AS rn FROM ${stage}) r
+      INSERT INTO ${losers} (seq)
+        SELECT seq FROM (SELECT seq, ${key}, row_number() OVER (PARTITION BY ${key} ORDER BY seq) AS rn FROM ${stage}) r
+        WHERE rn > 1 OR EXISTS (SELECT 1 FROM ${kind}_keys k WHERE k.${key} = r.${key})
         ORDER BY seq;
       INSERT INTO ${table} (seq, ${columns.join(', ')}, run_seq)
-        SELECT s.seq, ${columns.map((c) => `s.${c}`).join(', ')}, ${this.runSeq}
-        FROM ${resolved} r JOIN ${stage} s ON s.seq = r.seq WHERE r.won = 1
+        SELECT s.seq, ${columns.map((c) => `s.${c}`).join(', ')}, ${this.runSeq} FROM ${stage} s WHERE ${won}
         ORDER BY s.vehicle_id, s.seq;
       INSERT INTO ${kind}_keys (${key}, vehicle_id, seq)
-        SELECT s.${key}, s.vehicle_id, s.seq FROM ${resolved} r JOIN ${stage} s ON s.seq = r.seq WHERE r.won = 1
+        SELECT s.${key}, s.vehicle_id, s.seq FROM ${stage} s WHERE ${won}
         ORDER BY s.${key};
       INSERT OR IGNORE INTO temp.touched_vehicles (vehicle_id)
-        SELECT DISTINCT s.vehicle_id FROM ${resolved} r JOIN ${stage} s ON s.seq = r.seq WHERE r.won = 1;
+        SELECT DISTINCT s.vehicle_id FROM ${stage} s WHERE ${won};
     `)
   }
 

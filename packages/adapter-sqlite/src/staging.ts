@@ -11,9 +11,9 @@ export function stageTable(kind: RowKind): string {
   return `temp.stage_${ROW_TABLES[kind].table}`
 }
 
-/** Each staged row's outcome: won = 1 when it is the row stored for its key. */
-export function resolvedTable(kind: RowKind): string {
-  return `temp.resolved_${ROW_TABLES[kind].table}`
+/** The staged rows that are not stored: a later version of a key, or a key stored before. */
+export function losersTable(kind: RowKind): string {
+  return `temp.losers_${ROW_TABLES[kind].table}`
 }
 
 /** Created outside any transaction (before BEGIN), once per connection. */
@@ -21,11 +21,11 @@ export function createTempTables(db: Database.Database): void {
   db.exec('CREATE TEMP TABLE IF NOT EXISTS touched_vehicles (vehicle_id TEXT PRIMARY KEY)')
   for (const kind of ROW_KINDS) {
     db.exec(`CREATE TABLE IF NOT EXISTS ${stageTable(kind)} (seq INTEGER PRIMARY KEY, file INTEGER NOT NULL, line INTEGER NOT NULL, ${ROW_TABLES[kind].columns.join(', ')})`)
-    db.exec(`CREATE TABLE IF NOT EXISTS ${resolvedTable(kind)} (seq INTEGER PRIMARY KEY, won INTEGER NOT NULL)`)
+    db.exec(`CREATE TABLE IF NOT EXISTS ${losersTable(kind)} (seq INTEGER PRIMARY KEY)`)
   }
 }
 
 export function clearTempTables(db: Database.Database): void {
   db.exec('DELETE FROM temp.touched_vehicles')
-  for (const kind of ROW_KINDS) db.exec(`DELETE FROM ${stageTable(kind)}; DELETE FROM ${resolvedTable(kind)}`)
+  for (const kind of ROW_KINDS) db.exec(`DELETE FROM ${stageTable(kind)}; DELETE FROM ${losersTable(kind)}`)
 }
