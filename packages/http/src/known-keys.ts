@@ -47,10 +47,19 @@ export class KnownKeys {
       for (const key of chunk.keys) hashes[count++] = hashOf(key)
     }
     if ((await adapter.meta()).dataVersion !== before) return null
+    return KnownKeys.fromHashes(hashes.subarray(0, count), before)
+  }
+
+  /** A filter of these keys (for a store listing, use load). */
+  static fromKeys(keys: readonly VehicleKey[], dataVersion: number): KnownKeys {
+    return KnownKeys.fromHashes(Uint32Array.from(keys, hashOf), dataVersion)
+  }
+
+  private static fromHashes(hashes: Uint32Array, dataVersion: number): KnownKeys {
     let size = 1 << 10
-    while (size < count * BITS_PER_KEY) size *= 2
-    const filter = new KnownKeys(new Uint32Array(size / 32), size - 1, before)
-    for (let i = 0; i < count; i++) filter.add(hashes[i] as number)
+    while (size < hashes.length * BITS_PER_KEY) size *= 2
+    const filter = new KnownKeys(new Uint32Array(size / 32), size - 1, dataVersion)
+    for (const hash of hashes) filter.add(hash)
     return filter
   }
 
