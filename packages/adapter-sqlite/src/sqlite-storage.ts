@@ -25,7 +25,7 @@ export interface SqliteStorageOptions {
    * older than this many ms. Each read then takes no lock (on this machine
    * the per-statement locking syscalls cost more than the read itself), and a
    * finished ingest is seen within this bound. Default 0: every read sees the
-   * latest commit. `vehicle-perf serve` uses 1.
+   * latest commit. `vehicle-perf serve` uses 10.
    */
   readSnapshotMs?: number
 }

@@ -22,9 +22,9 @@ export function jsonLog(entry: Record<string, unknown>): void {
  */
 export async function runServer(config: ServerConfig): Promise<RunningServer> {
   const log = config.log ?? jsonLog
-  // Reads share a snapshot renewed every millisecond, and the response cache
-  // checks the data version as often: a finished ingest is served within ~2 ms.
-  const adapter = await openStore(config.db, { readonly: true, readSnapshotMs: 1 })
+  // Reads share a snapshot renewed every 10 ms, and the answer cache checks
+  // the data version as often: a finished ingest is served within ~20 ms.
+  const adapter = await openStore(config.db, { readonly: true, readSnapshotMs: 10 })
   const app = createNodeListener({
     adapter,
     reportRedirect: config.reportRedirect,

@@ -15,7 +15,8 @@ export interface LookupCacheOptions {
    * How often, at most, the store's data version is checked (one small read).
    * Every cached answer is dropped when it changes, so a finished ingest is
    * served at most this long after the store shows it, and older data never
-   * after the process has seen the new version. Default 1 ms.
+   * after the process has seen the new version. Default 10 ms: checking
+   * every 1 ms cost ~10% more CPU per request under load (bench/README.md).
    */
   revalidateMs?: number
   /**
@@ -58,7 +59,7 @@ function malformed(rawKey: string): VehicleLookupResult | undefined {
 export function createVehicleLookup(adapter: StorageAdapter, cache: LookupCacheOptions | false = {}): VehicleLookup {
   if (cache === false) return Object.assign((rawKey: string) => lookupVehicle(adapter, rawKey), { peek: malformed })
   const maxEntries = cache.maxEntries ?? 10_000
-  const revalidateMs = cache.revalidateMs ?? 1
+  const revalidateMs = cache.revalidateMs ?? 10
   const useKnownKeys = cache.knownKeys ?? true
   // Insertion order is eviction order (FIFO): cheaper on every hit than LRU
   // reordering, and the bound on memory is what matters here.
