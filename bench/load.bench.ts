@@ -13,6 +13,7 @@ import Database from 'better-sqlite3'
 import { generate, ingest } from '@vehicle-perf/core'
 import { createSqliteStorage } from '@vehicle-perf/adapter-sqlite'
 import { formatRate, machineLine } from './lib/machine.ts'
+import { processTreeCpuMs } from './lib/process-cpu.ts'
 import { Random } from './lib/random.ts'
 
 const scale = Number(process.argv[2] ?? 1)
@@ -26,6 +27,8 @@ const CONNECTIONS = 50
 
 interface WrkResult {
   requests: number
+  /** Server CPU (user + system, all its processes) per request, in microseconds. */
+  cpu_us_per_request?: number
   rps: number
   p50_ms: number
   p99_ms: number
@@ -92,7 +95,7 @@ function wrk(url: string, duration: number, pathsFile: string | null): WrkResult
 }
 
 function summary(r: WrkResult): string {
-  return `${formatRate(r.rps)} rps, latency p50 ${r.p50_ms.toFixed(2)} ms p99 ${r.p99_ms.toFixed(2)} ms, errors ${r.errors}, timeouts ${r.timeouts}, statuses 200: ${r.statuses['200']} 400: ${r.statuses['400']} 404: ${r.statuses['404']} other: ${r.statuses.other}`
+  return `${formatRate(r.rps)} rps, server CPU ${r.cpu_us_per_request?.toFixed(1) ?? '?'} us/request, latency p50 ${r.p50_ms.toFixed(2)} ms p99 ${r.p99_ms.toFixed(2)} ms, errors ${r.errors}, timeouts ${r.timeouts}, statuses 200: ${r.statuses['200']} 400: ${r.statuses['400']} 404: ${r.statuses['404']} other: ${r.statuses.other}`
 }
 
 const dbFile = await prepareStore()
@@ -115,9 +118,15 @@ wrk('http://127.0.0.1:3811', warmUp, pathsFile)
 wrk('http://127.0.0.1:3813', 3, null)
 const ours: WrkResult[] = []
 const baseline: WrkResult[] = []
+/** A wrk round, with the server's CPU time per request over it. */
+function measuredRound(url: string, pid: number, paths: string | null): WrkResult {
+  const before = processTreeCpuMs(pid)
+  const result = wrk(url, seconds, paths)
+  return { ...result, cpu_us_per_request: ((processTreeCpuMs(pid) - before) * 1000) / result.requests }
+}
 for (let round = 0; round < ROUNDS; round++) {
-  ours.push(wrk('http://127.0.0.1:3811', seconds, pathsFile))
-  baseline.push(wrk('http://127.0.0.1:3813', seconds, null))
+  ours.push(measuredRound('http://127.0.0.1:3811', server.pid as number, pathsFile))
+  baseline.push(measuredRound('http://127.0.0.1:3813', sameSize.pid as number, null))
   console.log(`round ${round + 1}: vehicle-perf ${summary(ours[round] as WrkResult)}`)
   console.log(`         bare node:http ${summary(baseline[round] as WrkResult)}`)
 }
@@ -131,6 +140,10 @@ const ratios = ours.map((r, i) => r.rps / (baseline[i] as WrkResult).rps)
 console.log(
   `median over ${ROUNDS} rounds: vehicle-perf ${formatRate(median(ours.map((r) => r.rps)))} rps (p50 ${median(ours.map((r) => r.p50_ms)).toFixed(2)} ms, p99 ${median(ours.map((r) => r.p99_ms)).toFixed(2)} ms), ` +
     `bare node:http ${formatRate(median(baseline.map((r) => r.rps)))} rps (p99 ${median(baseline.map((r) => r.p99_ms)).toFixed(2)} ms); ratio ${(median(ratios) * 100).toFixed(1)} % of bare`,
+)
+const cpu = (results: WrkResult[]): number => median(results.map((r) => r.cpu_us_per_request ?? Number.NaN))
+console.log(
+  `server CPU per request (median): vehicle-perf ${cpu(ours).toFixed(1)} us, bare node:http ${cpu(baseline).toFixed(1)} us; bare / ours ${((cpu(baseline) / cpu(ours)) * 100).toFixed(1)} %`,
 )
 console.log(
   `mix 200/404/400 = ${((statuses['200'] / total) * 100).toFixed(1)} / ${((statuses['404'] / total) * 100).toFixed(1)} / ${((statuses['400'] / total) * 100).toFixed(1)} %; unexpected statuses: ${statuses.other}; connection errors: ${ours.reduce((n, r) => n + r.errors, 0)}; timeouts: ${ours.reduce((n, r) => n + r.timeouts, 0)}; body ${bodyBytes} bytes`,

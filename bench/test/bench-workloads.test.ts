@@ -11,3 +11,15 @@ describe('benchmark workloads', () => {
     expect(foldToViews(workload)).toBeGreaterThan(workload.vehicles.length * 200)
   })
 })
+
+describe('load benchmark helpers', () => {
+  it('reads a process tree\'s CPU time from /proc, and it grows with work', async () => {
+    const { processTreeCpuMs } = await import('../lib/process-cpu.ts')
+    const before = processTreeCpuMs(process.pid)
+    const until = performance.now() + 60
+    while (performance.now() < until) {
+      // busy: at least 60 ms of CPU, 6 kernel ticks
+    }
+    expect(processTreeCpuMs(process.pid) - before).toBeGreaterThanOrEqual(30)
+  })
+})
