@@ -83,11 +83,11 @@ export class SqliteIngestSession implements IngestSession {
     return found !== undefined
   }
 
-  async stageRows(kind: RowKind, rows: readonly StagedRow[]): Promise<void> {
+  async stageRows(kind: RowKind, file: number, rows: readonly StagedRow[]): Promise<void> {
     // One prepared single-row INSERT per row into an unindexed table: measured
     // faster here than multi-row INSERTs (binding hundreds of spread arguments).
     const stage = this.stage[kind]
-    for (const { row, file, line } of rows) stage.run(this.nextSeq++, file, line, ...rowValues(row))
+    for (const { row, line } of rows) stage.run(this.nextSeq++, file, line, ...rowValues(row))
   }
 
   async *resolveStaged(chunkSize: number): AsyncIterable<StagedDuplicate[]> {

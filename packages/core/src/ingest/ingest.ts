@@ -8,7 +8,7 @@ import type { SelectionPolicy } from '../response/response-schema.js'
 import { buildVehicleView } from '../response/vehicle-response.js'
 import { latestOfEvents } from '../response/vehicle-events.js'
 import { formatTimestamp } from '../values/timestamp.js'
-import type { DuplicateRecord, IngestSession, RejectRecord, StagedRow, StorageAdapter, StoreMeta } from '../storage/storage-adapter.js'
+import type { DuplicateRecord, IngestSession, RejectRecord, StorageAdapter, StoreMeta } from '../storage/storage-adapter.js'
 import { emptyRejectCounts, totalsOf, type FileReport, type IngestReport } from './ingest-report.js'
 import { resolveSources, type IngestSource, type ResolvedSource } from './ingest-sources.js'
 
@@ -92,10 +92,7 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
  * `accepted` counts staged rows until the run's duplicates are known.
  */
 async function stageBatch(state: RunState, kind: RowKind, source: string, fileIndex: number, batch: ParsedBatch, report: FileReport): Promise<void> {
-  if (batch.rows.length > 0) {
-    const rows: StagedRow[] = batch.rows.map((parsed) => ({ row: parsed.row, file: fileIndex, line: parsed.line }))
-    await state.session.stageRows(kind, rows)
-  }
+  if (batch.rows.length > 0) await state.session.stageRows(kind, fileIndex, batch.rows)
   if (batch.rejects.length > 0) {
     const rejects: RejectRecord[] = batch.rejects.map((reject) => ({ source, line: reject.line, kind, fields: reject.fields, reasons: reject.reasons }))
     await state.session.logRejects(rejects)

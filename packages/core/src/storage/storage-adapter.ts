@@ -39,11 +39,9 @@ export interface StorageAdapter {
   close(): Promise<void>
 }
 
-/** A valid row of the run, in read order, with where it was read. */
+/** A valid row of a file, with its line (the parser's rows are passed as they are). */
 export interface StagedRow {
   row: OperationRow
-  /** Position of its file in the run (0-based). */
-  file: number
   line: number
 }
 
@@ -87,10 +85,11 @@ export interface IngestSession {
   /** The store's meta as this transaction sees it. */
   meta(): Promise<StoreMeta>
   /**
-   * Appends valid rows to the run's staging area, in read order, and nothing
-   * else: keys are resolved once per run (a sort, not a probe per row).
+   * Appends valid rows of the run's `file`-th file (0-based) to the run's
+   * staging area, in read order, and nothing else: keys are resolved once
+   * per run (a sort, not a probe per row).
    */
-  stageRows(kind: RowKind, rows: readonly StagedRow[]): Promise<void>
+  stageRows(kind: RowKind, file: number, rows: readonly StagedRow[]): Promise<void>
   /**
    * Ends staging. Stores, for every key, the first staged row unless the key
    * was stored before, and marks their vehicles touched; then yields every
