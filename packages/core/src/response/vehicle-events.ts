@@ -33,24 +33,22 @@ export function groupRowsByVehicle(rows: Iterable<import('../rows/row-types.js')
   return byVehicle
 }
 
+/** The later of `asOf` and every timestamp of `rows`. */
+function laterOf(asOf: number | null, rows: Iterable<import('../rows/row-types.js').OperationRow>): number | null {
+  let latest = asOf
+  for (const row of rows) {
+    const at = latestTimestamp(row)
+    if (latest === null || at > latest) latest = at
+  }
+  return latest
+}
+
 /** SPEC 10: `as_of` is the latest of every timestamp column over accepted rows; null without rows. */
 export function computeAsOf(rows: Iterable<import('../rows/row-types.js').OperationRow>): number | null {
-  let asOf: number | null = null
-  for (const row of rows) {
-    const latest = latestTimestamp(row)
-    if (asOf === null || latest > asOf) asOf = latest
-  }
-  return asOf
+  return laterOf(null, rows)
 }
 
 /** The later of `asOf` and every timestamp of one vehicle's events (SPEC 10's as_of, folded vehicle by vehicle). */
 export function latestOfEvents(events: VehicleEvents, asOf: number | null): number | null {
-  let latest = asOf
-  for (const rows of [events.deployments, events.pickups, events.rides]) {
-    for (const row of rows) {
-      const at = latestTimestamp(row)
-      if (latest === null || at > latest) latest = at
-    }
-  }
-  return latest
+  return laterOf(laterOf(laterOf(asOf, events.deployments), events.pickups), events.rides)
 }
