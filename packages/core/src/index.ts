@@ -101,6 +101,6 @@ export type {
   StoreStats,
 } from './storage/storage-adapter.js'
 export { ingest, type IngestOptions, type IngestProgress } from './ingest/ingest.js'
-export { lookupVehicle, unknownVehicleResult, MALFORMED_KEY_RESULT, type VehicleLookupResult } from './storage/lookup-vehicle.js'
+export { lookupVehicle, lookupVehicleByKey, unknownVehicleResult, MALFORMED_KEY_RESULT, type VehicleLookupResult } from './storage/lookup-vehicle.js'
 export { resolveSources, type IngestSource, type ResolvedSource } from './ingest/ingest-sources.js'
 export { totalsOf, type IngestReport, type FileReport, type RunTotals, type RejectCounts, type FileErrorCode } from './ingest/ingest-report.js'

@@ -1,4 +1,4 @@
-import { lookupVehicle, MALFORMED_KEY_RESULT, parseVehicleKey, unknownVehicleResult, type StorageAdapter, type VehicleKey, type VehicleLookupResult } from '@vehicle-perf/core'
+import { lookupVehicle, lookupVehicleByKey, MALFORMED_KEY_RESULT, parseVehicleKey, unknownVehicleResult, type StorageAdapter, type VehicleKey, type VehicleLookupResult } from '@vehicle-perf/core'
 import { KnownKeys } from './known-keys.js'
 
 /** A lookup, plus a synchronous answer when one needs no store read. */
@@ -126,7 +126,7 @@ export function createVehicleLookup(adapter: StorageAdapter, cache: LookupCacheO
     const remembered = answerFromMemory(rawKey, key)
     if (remembered !== undefined) return remembered
     const seenVersion = version
-    const result = await lookupVehicle(adapter, rawKey)
+    const result = await lookupVehicleByKey(adapter, key)
     if (result.status !== 200 || seenVersion !== version || result.dataVersion !== version) return result
     entries.set(rawKey, result)
     if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string)

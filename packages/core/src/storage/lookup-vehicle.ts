@@ -26,7 +26,11 @@ export function unknownVehicleResult(key: VehicleKey): VehicleLookupResult {
  */
 export async function lookupVehicle(adapter: StorageAdapter, rawKey: string): Promise<VehicleLookupResult> {
   const key = parseVehicleKey(rawKey)
-  if (key === null) return MALFORMED_KEY_RESULT
+  return key === null ? MALFORMED_KEY_RESULT : lookupVehicleByKey(adapter, key)
+}
+
+/** The same, for a key already validated with parseVehicleKey (a cache in front has parsed it). */
+export async function lookupVehicleByKey(adapter: StorageAdapter, key: VehicleKey): Promise<VehicleLookupResult> {
   const view = await adapter.lookup(key)
   if (view === null) return unknownVehicleResult(key)
   return {
