@@ -1,5 +1,9 @@
-/** The row tables as step 1 created them (step 2 rebuilds them). */
-const V1_TABLES = {
+/**
+ * The row tables as step 2 rebuilds them: step 1's columns without the UNIQUE
+ * key. Written out here rather than derived from row-columns.ts, so that a
+ * migration never changes after it has shipped.
+ */
+const REBUILT_ROW_TABLES = {
   deployment: { table: 'deployments', key: 'task_id', columns: 'vehicle_id, seq, task_id, created_at, resolved_at, run_seq', definition: `
     vehicle_id TEXT NOT NULL, seq INTEGER NOT NULL, task_id TEXT NOT NULL,
     created_at INTEGER NOT NULL, resolved_at INTEGER NOT NULL, run_seq INTEGER NOT NULL` },
@@ -13,8 +17,8 @@ const V1_TABLES = {
     run_seq INTEGER NOT NULL` },
 } as const
 
-function rebuildWithoutUniqueKey(kind: keyof typeof V1_TABLES): string {
-  const { table, key, columns, definition } = V1_TABLES[kind]
+function rebuildWithoutUniqueKey(kind: keyof typeof REBUILT_ROW_TABLES): string {
+  const { table, key, columns, definition } = REBUILT_ROW_TABLES[kind]
   return `
   CREATE TABLE ${kind}_keys (${key} TEXT PRIMARY KEY, vehicle_id TEXT NOT NULL, seq INTEGER NOT NULL) WITHOUT ROWID;
   INSERT INTO ${kind}_keys (${key}, vehicle_id, seq) SELECT ${key}, vehicle_id, seq FROM ${table} ORDER BY ${key};
