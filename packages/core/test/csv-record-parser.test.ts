@@ -23,6 +23,14 @@ describe('CSV records', () => {
     expect(parse('\uFEFFa,b\r\n1,2\r\n').map((r) => r.fields)).toEqual([['a', 'b'], ['1', '2']])
   })
 
+  it('drops a BOM that comes after an empty first chunk', () => {
+    const parser = new CsvRecordParser()
+    const out: CsvRecord[] = []
+    for (const chunk of ['', '\uFEFFa,b\n1,2\n']) parser.push(chunk, out)
+    parser.end(out)
+    expect(out.map((r) => r.fields)).toEqual([['a', 'b'], ['1', '2']])
+  })
+
   it('skips blank lines without counting them as records, but counts their lines', () => {
     expect(parse('a\n\n1\r\n\r\n2\n\n').map((r) => [r.fields[0], r.line])).toEqual([['a', 1], ['1', 3], ['2', 5]])
   })
