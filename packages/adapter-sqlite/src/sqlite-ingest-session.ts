@@ -128,10 +128,14 @@ export class SqliteIngestSession implements IngestSession {
   }
 
   /**
-   * Settles one kind's staged keys in a single sort: the first staged row of a
-   * key wins unless the key table already has it. Only the losers (usually a
-   * few percent) are written down; winners are every other staged row, stored
-   * in (vehicle_id, seq) order, their keys in key order, their vehicles touched.
+   * Settles one kind's staged keys in a single sort: staged keys are inserted
+   * into the key table in (key, seq) order, so the first staged row of a key
+   * comes first; a temp trigger turns away every key the table already has
+   * (stored before, or just inserted) and writes its row down as a loser.
+   * Only the losers (usually a few percent) are written down; winners are
+   * every other staged row, stored in (vehicle_id, seq) order, their
+   * vehicles touched. The trigger lives only for this statement: it is one
+   * pass over the staged rows instead of a window sort and a key sort.
    */
   private storeNewRows(kind: RowKind): void {
     const { table, key, columns } = ROW_TABLES[kind]
@@ -139,16 +143,19 @@ export class SqliteIngestSession implements IngestSession {
     const losers = losersTable(kind)
     const won = `NOT EXISTS (SELECT 1 FROM ${losers} l WHERE l.seq = s.seq)`
     this.db.exec(`
-      INSERT INTO ${losers} (seq)
-        SELECT seq FROM (SELECT seq, ${key}, row_number() OVER (PARTITION BY ${key} ORDER BY seq) AS rn FROM ${stage}) r
-        WHERE rn > 1 OR EXISTS (SELECT 1 FROM ${kind}_keys k WHERE k.${key} = r.${key})
-        ORDER BY seq;
+      DROP TRIGGER IF EXISTS temp.keep_first_version;
+      CREATE TEMP TRIGGER keep_first_version BEFORE INSERT ON main.${kind}_keys
+        WHEN EXISTS (SELECT 1 FROM main.${kind}_keys k WHERE k.${key} = NEW.${key})
+        BEGIN
+          INSERT INTO ${losers} (seq) VALUES (NEW.seq);
+          SELECT RAISE(IGNORE);
+        END;
+      INSERT INTO ${kind}_keys (${key}, vehicle_id, seq)
+        SELECT ${key}, vehicle_id, seq FROM ${stage} ORDER BY ${key}, seq;
+      DROP TRIGGER temp.keep_first_version;
       INSERT INTO ${table} (seq, ${columns.join(', ')}, run_seq)
         SELECT s.seq, ${columns.map((c) => `s.${c}`).join(', ')}, ${this.runSeq} FROM ${stage} s WHERE ${won}
         ORDER BY s.vehicle_id, s.seq;
-      INSERT INTO ${kind}_keys (${key}, vehicle_id, seq)
-        SELECT s.${key}, s.vehicle_id, s.seq FROM ${stage} s WHERE ${won}
-        ORDER BY s.${key};
       INSERT OR IGNORE INTO temp.touched_vehicles (vehicle_id)
         SELECT DISTINCT s.vehicle_id FROM ${stage} s WHERE ${won};
     `)
