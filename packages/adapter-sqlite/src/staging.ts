@@ -6,7 +6,11 @@ import { ROW_KINDS, ROW_TABLES } from './row-columns.js'
 // on disk, so a run of any size stages in bounded memory. They take part in
 // the run's transaction and savepoints: a failed file's staged rows go with it.
 
-/** A run's valid rows of one kind, appended in read order (seq), unindexed. */
+/**
+ * A run's valid rows of one kind, appended in read order (seq), unindexed.
+ * `lost` is set on the rows that resolving turns away (see losersTable): a
+ * column test is cheaper than probing the losers table for every row.
+ */
 export function stageTable(kind: RowKind): string {
   return `temp.stage_${ROW_TABLES[kind].table}`
 }
@@ -20,7 +24,7 @@ export function losersTable(kind: RowKind): string {
 export function createTempTables(db: Database.Database): void {
   db.exec('CREATE TEMP TABLE IF NOT EXISTS touched_vehicles (vehicle_id TEXT PRIMARY KEY)')
   for (const kind of ROW_KINDS) {
-    db.exec(`CREATE TABLE IF NOT EXISTS ${stageTable(kind)} (seq INTEGER PRIMARY KEY, file INTEGER NOT NULL, line INTEGER NOT NULL, ${ROW_TABLES[kind].columns.join(', ')})`)
+    db.exec(`CREATE TABLE IF NOT EXISTS ${stageTable(kind)} (seq INTEGER PRIMARY KEY, file INTEGER NOT NULL, line INTEGER NOT NULL, ${ROW_TABLES[kind].columns.join(', ')}, lost INTEGER)`)
     db.exec(`CREATE TABLE IF NOT EXISTS ${losersTable(kind)} (seq INTEGER PRIMARY KEY)`)
   }
 }
