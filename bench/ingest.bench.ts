@@ -23,6 +23,7 @@ interface ChildResult {
   total_ms: number
   read_store_ms: number
   max_rss_mb: number
+  cpu_s: number
 }
 
 function dataFor(name: string, options: Parameters<typeof generate>[0]): string {
@@ -43,13 +44,13 @@ function measure(dbFile: string, source: string): ChildResult {
 
 function line(label: string, r: ChildResult): string {
   const rate = r.rows_read / (r.total_ms / 1000)
-  return `| ${label} | ${r.rows_read.toLocaleString('en-US')} | ${(r.total_ms / 1000).toFixed(2)} s | ${(r.read_store_ms / 1000).toFixed(2)} s | ${((r.total_ms - r.read_store_ms) / 1000).toFixed(2)} s | ${formatRate(rate)} rows/s | ${r.vehicles_refreshed.toLocaleString('en-US')} | ${r.max_rss_mb} MB |`
+  return `| ${label} | ${r.rows_read.toLocaleString('en-US')} | ${(r.total_ms / 1000).toFixed(2)} s | ${(r.read_store_ms / 1000).toFixed(2)} s | ${((r.total_ms - r.read_store_ms) / 1000).toFixed(2)} s | ${formatRate(rate)} rows/s | ${r.vehicles_refreshed.toLocaleString('en-US')} | ${r.max_rss_mb} MB | ${r.cpu_s.toFixed(1)} s |`
 }
 
 mkdirSync(out, { recursive: true })
 console.log(`machine: ${machineLine()}`)
-console.log('| run | rows read | total | read+store | refresh+commit | throughput | vehicles refreshed | peak RSS |')
-console.log('|---|---|---|---|---|---|---|---|')
+console.log('| run | rows read | total | read+store | refresh+commit | throughput | vehicles refreshed | peak RSS | process CPU |')
+console.log('|---|---|---|---|---|---|---|---|---|')
 const results = new Map<number, ChildResult>()
 for (const scale of scales.length > 0 ? scales : [1, 10, 100]) {
   const dir = dataFor(`scale-${scale}`, { outDir: '', scale, seed: SEED })
