@@ -81,7 +81,8 @@ export function createSqliteStorage(options: SqliteStorageOptions): StorageAdapt
         // quarter of the page reads and writes when a run stages and sorts
         // millions of rows (scale 10: ~7% faster). The store itself keeps 4 KiB
         // pages: 16 KiB ones also sped up the ingest, but cost every lookup
-        // ~7% more CPU (p99 over 5 ms at scale 1, measured side by side).
+        // ~7% more CPU (p99 over 5 ms at scale 1, two stores measured one
+        // after the other; bench/README.md).
         db.pragma('temp.page_size = 16384')
         db.pragma('journal_mode = WAL')
         db.pragma('synchronous = NORMAL')

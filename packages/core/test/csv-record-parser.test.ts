@@ -85,7 +85,7 @@ describe('CSV records', () => {
     expect(records[0]?.fields).toEqual(['é', 'ü'])
   })
 
-  it('gives the same records however the input is chunked (property)', () => {
+  it('gives the same records however the input is chunked, empty chunks and a BOM included (property)', () => {
     const field = fc.oneof(
       fc.stringMatching(/^[a-z0-9 .:-]{0,6}$/),
       fc.string({ unit: fc.constantFrom('a', ',', '"', '\n', '\r', 'x') , maxLength: 8 }).map((s) => `"${s.replace(/"/g, '""')}"`),
@@ -97,6 +97,22 @@ describe('CSV records', () => {
     fc.assert(
       fc.property(text, fc.integer({ min: 1, max: 7 }), (input, chunk) => {
         expect(parse(input, chunk)).toEqual(parse(input))
+      }),
+    )
+    // Cut anywhere, empty chunks included (a stream may yield ''), after an optional BOM.
+    fc.assert(
+      fc.property(text, fc.boolean(), fc.array(fc.nat(), { maxLength: 6 }), (input, bom, cuts) => {
+        const whole = (bom ? '\uFEFF' : '') + input
+        const points = cuts.map((cut) => cut % (whole.length + 1)).sort((a, b) => a - b)
+        const parser = new CsvRecordParser()
+        const out: CsvRecord[] = []
+        let from = 0
+        for (const point of [...points, whole.length]) {
+          parser.push(whole.slice(from, point), out)
+          from = point
+        }
+        parser.end(out)
+        expect(out).toEqual(parse(input))
       }),
     )
   })

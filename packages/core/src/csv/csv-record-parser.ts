@@ -35,7 +35,7 @@ export class CsvRecordParser {
   /** Parses as many whole records as `text` completes, appending them to `out`. */
   push(text: string, out: CsvRecord[]): void {
     // The BOM is looked for in the first text, not the first chunk: a stream
-    // may yield an empty chunk first (found by the parse-worker property test).
+    // may yield an empty chunk first.
     if (!this.started && text.length > 0) {
       this.started = true
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
