@@ -4,6 +4,7 @@ import type {
   IngestReport,
   IngestSession,
   RejectRecord,
+  ResolveStep,
   RowKind,
   StagedDuplicate,
   StagedRow,
@@ -90,10 +91,15 @@ export class SqliteIngestSession implements IngestSession {
     for (const { row, line } of rows) stage.run(this.nextSeq++, file, line, ...rowValues(row))
   }
 
-  async *resolveStaged(chunkSize: number): AsyncIterable<StagedDuplicate[]> {
+  async *resolveStaged(chunkSize: number, onStep?: (step: ResolveStep) => void): AsyncIterable<StagedDuplicate[]> {
     if (this.resolved) throw new Error('resolveStaged called twice in one run')
     this.resolved = true
-    for (const kind of ROW_KINDS) this.storeNewRows(kind)
+    const steps = ROW_KINDS.flatMap((kind) => this.storeSteps(kind))
+    for (const [done, step] of steps.entries()) {
+      onStep?.({ done, total: steps.length, label: step.label })
+      this.db.exec(step.sql)
+    }
+    onStep?.({ done: steps.length, total: steps.length, label: 'duplicates' })
     for (const kind of ROW_KINDS) {
       const { table, key } = ROW_TABLES[kind]
       const columns = ROW_TABLES[kind].columns
@@ -136,29 +142,41 @@ export class SqliteIngestSession implements IngestSession {
    * statement: one pass instead of a window sort and a key sort. Winners,
    * every row not lost, are stored in (vehicle_id, seq) order and their
    * vehicles touched (OR IGNORE on the touched table's key: cheaper than a
-   * DISTINCT over millions of rows).
+   * DISTINCT over millions of rows). Three steps, each one long statement.
    */
-  private storeNewRows(kind: RowKind): void {
+  private storeSteps(kind: RowKind): { label: string; sql: string }[] {
     const { table, key, columns } = ROW_TABLES[kind]
     const stage = stageTable(kind)
-    this.db.exec(`
-      DROP TRIGGER IF EXISTS temp.keep_first_version;
-      CREATE TEMP TRIGGER keep_first_version BEFORE INSERT ON main.${kind}_keys
-        WHEN EXISTS (SELECT 1 FROM main.${kind}_keys k WHERE k.${key} = NEW.${key})
-        BEGIN
-          INSERT INTO ${losersTable(kind)} (seq) VALUES (NEW.seq);
-          UPDATE ${stage} SET lost = 1 WHERE seq = NEW.seq;
-          SELECT RAISE(IGNORE);
-        END;
-      INSERT INTO ${kind}_keys (${key}, vehicle_id, seq)
-        SELECT ${key}, vehicle_id, seq FROM ${stage} ORDER BY ${key}, seq;
-      DROP TRIGGER temp.keep_first_version;
-      INSERT INTO ${table} (seq, ${columns.join(', ')}, run_seq)
-        SELECT seq, ${columns.join(', ')}, ${this.runSeq} FROM ${stage} WHERE lost IS NULL
-        ORDER BY vehicle_id, seq;
-      INSERT OR IGNORE INTO temp.touched_vehicles (vehicle_id)
-        SELECT vehicle_id FROM ${stage} WHERE lost IS NULL;
-    `)
+    return [
+      {
+        label: `${table}: settling keys`,
+        sql: `
+        DROP TRIGGER IF EXISTS temp.keep_first_version;
+        CREATE TEMP TRIGGER keep_first_version BEFORE INSERT ON main.${kind}_keys
+          WHEN EXISTS (SELECT 1 FROM main.${kind}_keys k WHERE k.${key} = NEW.${key})
+          BEGIN
+            INSERT INTO ${losersTable(kind)} (seq) VALUES (NEW.seq);
+            UPDATE ${stage} SET lost = 1 WHERE seq = NEW.seq;
+            SELECT RAISE(IGNORE);
+          END;
+        INSERT INTO ${kind}_keys (${key}, vehicle_id, seq)
+          SELECT ${key}, vehicle_id, seq FROM ${stage} ORDER BY ${key}, seq;
+        DROP TRIGGER temp.keep_first_version;`,
+      },
+      {
+        label: `${table}: storing new rows`,
+        sql: `
+        INSERT INTO ${table} (seq, ${columns.join(', ')}, run_seq)
+          SELECT seq, ${columns.join(', ')}, ${this.runSeq} FROM ${stage} WHERE lost IS NULL
+          ORDER BY vehicle_id, seq;`,
+      },
+      {
+        label: `${table}: listing touched vehicles`,
+        sql: `
+        INSERT OR IGNORE INTO temp.touched_vehicles (vehicle_id)
+          SELECT vehicle_id FROM ${stage} WHERE lost IS NULL;`,
+      },
+    ]
   }
 
   async logRejects(rejects: readonly RejectRecord[]): Promise<void> {
@@ -192,6 +210,10 @@ export class SqliteIngestSession implements IngestSession {
     this.db.exec(`
       INSERT OR IGNORE INTO temp.touched_vehicles (vehicle_id)
         SELECT vehicle_id FROM deployments UNION SELECT vehicle_id FROM pickups UNION SELECT vehicle_id FROM rides`)
+  }
+
+  async countTouchedVehicles(): Promise<number> {
+    return this.db.prepare('SELECT count(*) FROM temp.touched_vehicles').pluck().get() as number
   }
 
   async *touchedVehicles(chunkSize: number): AsyncIterable<VehicleEvents[]> {

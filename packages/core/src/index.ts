@@ -94,6 +94,7 @@ export type {
   IngestSession,
   StagedRow,
   StagedDuplicate,
+  ResolveStep,
   RejectRecord,
   DuplicateRecord,
   StoreMeta,

@@ -8,7 +8,7 @@ import type { SelectionPolicy } from '../response/response-schema.js'
 import { buildVehicleView } from '../response/vehicle-response.js'
 import { latestOfEvents } from '../response/vehicle-events.js'
 import { formatTimestamp } from '../values/timestamp.js'
-import type { DuplicateRecord, IngestSession, RejectRecord, StorageAdapter, StoreMeta } from '../storage/storage-adapter.js'
+import type { DuplicateRecord, IngestSession, RejectRecord, ResolveStep, StorageAdapter, StoreMeta } from '../storage/storage-adapter.js'
 import { emptyRejectCounts, totalsOf, type FileReport, type IngestReport } from './ingest-report.js'
 import { resolveSources, type IngestSource, type ResolvedSource } from './ingest-sources.js'
 
@@ -23,8 +23,11 @@ export interface IngestProgress {
   bytesRead: number
   bytesTotal: number | null
   rowsRead: number
-  /** Refresh phase: vehicles re-rendered so far. */
+  /** Store phase: the step about to run (null before it starts). */
+  storeStep: ResolveStep | null
+  /** Refresh phase: vehicles re-rendered so far, of how many (null until known). */
   vehiclesRefreshed: number
+  vehiclesToRefresh: number | null
 }
 
 export interface IngestOptions {
@@ -114,7 +117,11 @@ async function stageBatch(state: RunState, kind: RowKind, source: string, fileIn
 async function resolveDuplicates(state: RunState, files: readonly FileReport[]): Promise<void> {
   state.progress.phase = 'store'
   state.options.onProgress?.({ ...state.progress })
-  for await (const chunk of state.session.resolveStaged(RESOLVE_CHUNK)) {
+  const onStep = (step: ResolveStep): void => {
+    state.progress.storeStep = { ...step }
+    state.options.onProgress?.({ ...state.progress })
+  }
+  for await (const chunk of state.session.resolveStaged(RESOLVE_CHUNK, onStep)) {
     throwIfAborted(state.options.signal)
     const duplicates: DuplicateRecord[] = chunk.map((d) => {
       const file = files[d.file] as FileReport
@@ -228,6 +235,8 @@ function failedFile(file: FileReport, code: 'missing_column' | 'unknown_kind' | 
 async function refreshViews(state: RunState, policy: SelectionPolicy): Promise<number> {
   let refreshed = 0
   state.progress.phase = 'refresh'
+  state.progress.vehiclesToRefresh = await state.session.countTouchedVehicles()
+  state.options.onProgress?.({ ...state.progress })
   for await (const vehicles of state.session.touchedVehicles(REFRESH_CHUNK)) {
     throwIfAborted(state.options.signal)
     for (const events of vehicles) state.asOf = latestOfEvents(events, state.asOf)
@@ -266,7 +275,9 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
       bytesRead: 0,
       bytesTotal: knownTotal ? sources.reduce((sum, source) => sum + (source.bytes ?? 0), 0) : null,
       rowsRead: 0,
+      storeStep: null,
       vehiclesRefreshed: 0,
+      vehiclesToRefresh: null,
     },
   }
   const report: IngestReport = {

@@ -79,6 +79,14 @@ export interface DuplicateRecord {
   incoming: OperationRow
 }
 
+/** Where resolveStaged is, for a progress bar: about to start step `done + 1` of `total`. */
+export interface ResolveStep {
+  done: number
+  total: number
+  /** What the next step does, for people: "rides: settling keys". */
+  label: string
+}
+
 export interface IngestSession {
   readonly runId: string
   readonly startedAt: Date
@@ -94,9 +102,11 @@ export interface IngestSession {
    * Ends staging. Stores, for every key, the first staged row unless the key
    * was stored before, and marks their vehicles touched; then yields every
    * other staged row with the stored version of its key, in read order,
-   * `chunkSize` at a time. Call once, after the last file.
+   * `chunkSize` at a time. Call once, after the last file. `onStep` is
+   * called before each of its long steps (a large run spends minutes here)
+   * and once at the end with `done === total`.
    */
-  resolveStaged(chunkSize: number): AsyncIterable<StagedDuplicate[]>
+  resolveStaged(chunkSize: number, onStep?: (step: ResolveStep) => void): AsyncIterable<StagedDuplicate[]>
   logRejects(rejects: readonly RejectRecord[]): Promise<void>
   logDuplicates(duplicates: readonly DuplicateRecord[]): Promise<void>
   /** A file is all or nothing: rows of a file that fails half-way are rolled back. */
@@ -113,6 +123,8 @@ export interface IngestSession {
    * their global ingest sequence.
    */
   touchedVehicles(chunkSize: number): AsyncIterable<VehicleEvents[]>
+  /** How many vehicles touchedVehicles will yield: the refresh's progress total. */
+  countTouchedVehicles(): Promise<number>
   saveViews(views: readonly VehicleView[]): Promise<void>
   /** Writes the run record and the new meta, commits, releases the lock. */
   commit(report: IngestReport, meta: StoreMeta): Promise<void>

@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generate } from '../generator/generate.js'
-import { ingest } from '../ingest/ingest.js'
+import { ingest, type IngestProgress } from '../ingest/ingest.js'
 import type { IngestReport } from '../ingest/ingest-report.js'
 import { renderVehicleView } from '../response/vehicle-response.js'
 import { parseVehicleKey } from '../values/ids.js'
-import type { StorageAdapter } from '../storage/storage-adapter.js'
+import type { ResolveStep, StorageAdapter } from '../storage/storage-adapter.js'
 import { csv, DEPLOYMENT_HEADER, fixtureId, PICKUP_HEADER, referenceResponses, RIDE_HEADER } from './conformance-fixtures.js'
 
 /** The subset of vitest's `expect` the suite uses, so core does not depend on vitest. */
@@ -155,6 +155,21 @@ export function runStorageConformanceSuite(options: ConformanceSuiteOptions): vo
         const expected = data.expected.files[file.source]
         expect({ rows_read: file.rows_read, accepted: file.accepted, duplicates: file.duplicates, rejected: file.rejected }).toEqual(expected)
       }
+    }))
+
+    test('progress counts the store phase in steps to its total and gives the refresh its total before the first vehicle', withStore(async (store) => {
+      const data = dataDir(0.02, 12)
+      const events: IngestProgress[] = []
+      const report = await ingest({ adapter: store.adapter, sources: [data.dir], onProgress: (progress) => events.push(progress) })
+      const steps = events.filter((e) => e.phase === 'store' && e.storeStep !== null).map((e) => e.storeStep as ResolveStep)
+      expect(steps.length).toBeGreaterThan(1)
+      const total = steps[0]?.total
+      expect(steps.map((step) => step.done)).toEqual(steps.map((_step, index) => index))
+      expect(steps.every((step) => step.total === total && step.label.length > 0)).toBe(true)
+      expect(steps[steps.length - 1]?.done).toBe(total)
+      const refresh = events.filter((e) => e.phase === 'refresh')
+      expect(refresh[0]).toMatchObject({ vehiclesRefreshed: 0, vehiclesToRefresh: report.vehicles_refreshed })
+      expect(refresh[refresh.length - 1]).toMatchObject({ vehiclesRefreshed: report.vehicles_refreshed, vehiclesToRefresh: report.vehicles_refreshed })
     }))
 
     test('the stored response of every vehicle equals core\'s response computed from the raw rows, by id and by qr code in any case', withStore(async (store) => {
