@@ -1,7 +1,7 @@
 import cliProgress from 'cli-progress'
 import type { IngestProgress } from '@vehicle-perf/core'
 
-const PHASE_LABELS: Record<IngestProgress['phase'], string> = { read: 'reading   ', store: 'storing   ', refresh: 'refreshing' }
+const PHASE_LABELS: Record<IngestProgress['phase'], string> = { read: 'reading   ', store: 'storing   ', refresh: 'refreshing', commit: 'committing' }
 
 export interface BarState {
   value: number
@@ -12,7 +12,8 @@ export interface BarState {
 /**
  * What the bar shows for a progress event. Each phase fills the bar once:
  * bytes read, resolve steps done, vehicles refreshed; a phase whose total is
- * not known yet shows an empty bar rather than a full one.
+ * not known yet shows an empty bar rather than a full one. The commit is one
+ * step: a full bar that says what the wait is for.
  */
 export function barState(progress: IngestProgress): BarState {
   const rows = progress.rowsRead.toLocaleString('en-US')
@@ -28,6 +29,7 @@ export function barState(progress: IngestProgress): BarState {
     const detail = total === null ? `${refreshed} vehicles` : `${refreshed} of ${total.toLocaleString('en-US')} vehicles`
     return { value: progress.vehiclesRefreshed, total: Math.max(total ?? 1, 1), payload: { phase, rows, detail } }
   }
+  if (progress.phase === 'commit') return { value: 1, total: 1, payload: { phase, rows, detail: 'writing the store to disk' } }
   const total = Math.max(progress.bytesTotal ?? 0, 1)
   return {
     value: Math.min(progress.bytesRead, total),
@@ -54,8 +56,8 @@ export function createIngestProgress(enabled: boolean): { update: (progress: Ing
       }
       bar.setTotal(state.total)
       bar.update(state.value, state.payload)
-      // The store phase runs one long synchronous statement after each event:
-      // draw now, or the bar would show the previous step until it ends.
+      // The store and commit phases run one long synchronous statement after
+      // each event: draw now, or the bar would show the previous step until it ends.
       if (progress.phase !== phase || progress.phase === 'store') bar.render()
       phase = progress.phase
     },

@@ -35,4 +35,8 @@ describe('the ingest progress bar', () => {
     const unknown = barState({ ...base, phase: 'refresh', vehiclesRefreshed: 0, vehiclesToRefresh: null })
     expect(unknown).toMatchObject({ value: 0, total: 1, payload: { detail: '0 vehicles' } })
   })
+
+  it('says what the wait is for while the run commits', () => {
+    expect(barState({ ...base, phase: 'commit' })).toMatchObject({ value: 1, total: 1, payload: { phase: 'committing', detail: 'writing the store to disk' } })
+  })
 })

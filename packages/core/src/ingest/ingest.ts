@@ -13,8 +13,12 @@ import { emptyRejectCounts, totalsOf, type FileReport, type IngestReport } from 
 import { resolveSources, type IngestSource, type ResolvedSource } from './ingest-sources.js'
 
 export interface IngestProgress {
-  /** read: files are read and staged; store: the run's keys are resolved and new rows stored; refresh: views re-rendered. */
-  phase: 'read' | 'store' | 'refresh'
+  /**
+   * read: files are read and staged; store: the run's keys are resolved and
+   * new rows stored; refresh: views re-rendered; commit: the run is made
+   * durable (a large run writes gigabytes here).
+   */
+  phase: 'read' | 'store' | 'refresh' | 'commit'
   /** The file being read (read phase). */
   source?: string
   fileIndex: number
@@ -303,6 +307,8 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
     report.as_of = meta.asOf === null ? null : formatTimestamp(meta.asOf)
     report.data_version = meta.dataVersion
     report.finished_at = new Date().toISOString()
+    state.progress.phase = 'commit'
+    options.onProgress?.({ ...state.progress })
     await session.commit(report, meta)
     return report
   } catch (error) {

@@ -157,7 +157,7 @@ export function runStorageConformanceSuite(options: ConformanceSuiteOptions): vo
       }
     }))
 
-    test('progress counts the store phase in steps to its total and gives the refresh its total before the first vehicle', withStore(async (store) => {
+    test('progress goes read, store, refresh, commit, counts the store phase in steps to its total and gives the refresh its total before the first vehicle', withStore(async (store) => {
       const data = dataDir(0.02, 12)
       const events: IngestProgress[] = []
       const report = await ingest({ adapter: store.adapter, sources: [data.dir], onProgress: (progress) => events.push(progress) })
@@ -170,6 +170,7 @@ export function runStorageConformanceSuite(options: ConformanceSuiteOptions): vo
       const refresh = events.filter((e) => e.phase === 'refresh')
       expect(refresh[0]).toMatchObject({ vehiclesRefreshed: 0, vehiclesToRefresh: report.vehicles_refreshed })
       expect(refresh[refresh.length - 1]).toMatchObject({ vehiclesRefreshed: report.vehicles_refreshed, vehiclesToRefresh: report.vehicles_refreshed })
+      expect(events.map((e) => e.phase).filter((phase, i, all) => phase !== all[i - 1])).toEqual(['read', 'store', 'refresh', 'commit'])
     }))
 
     test('the stored response of every vehicle equals core\'s response computed from the raw rows, by id and by qr code in any case', withStore(async (store) => {
