@@ -20,6 +20,20 @@ type Statement = Database.Statement<unknown[], Record<string, SqlValue>>
 type RawStatement = Database.Statement<unknown[], SqlValue[]>
 
 /**
+ * The rows of the touched vehicles with ids in [?, ?], by vehicle, in ingest
+ * order. CROSS JOIN makes SQLite seek each touched vehicle's range (rows are
+ * clustered by (vehicle_id, seq)); left to itself it scanned every row
+ * between the first and the last id of a chunk, so a 1% batch whose vehicles
+ * are spread over the id space read the whole table (measured: 2.5 s of CPU
+ * for 4,200 vehicles at scale 100, growing with the store, not the batch).
+ */
+export function touchedRowsSql(kind: RowKind): string {
+  return `
+    SELECT ${selectColumns(kind, 't.')} FROM temp.touched_vehicles v CROSS JOIN ${ROW_TABLES[kind].table} t ON t.vehicle_id = v.vehicle_id
+    WHERE v.vehicle_id >= ? AND v.vehicle_id <= ? ORDER BY v.vehicle_id, t.seq`
+}
+
+/**
  * One ingest run on the write connection: one transaction (BEGIN IMMEDIATE,
  * which is also the cross-process ingest lock), a savepoint per file, and
  * connection-local temp tables (staged rows, touched vehicles) so that
@@ -218,13 +232,7 @@ export class SqliteIngestSession implements IngestSession {
 
   async *touchedVehicles(chunkSize: number): AsyncIterable<VehicleEvents[]> {
     const nextIds = this.db.prepare('SELECT vehicle_id FROM temp.touched_vehicles WHERE vehicle_id > ? ORDER BY vehicle_id LIMIT ?').pluck()
-    const inRange = (kind: RowKind): RawStatement =>
-      this.db
-        .prepare(`
-        SELECT ${selectColumns(kind, 't.')} FROM temp.touched_vehicles v JOIN ${ROW_TABLES[kind].table} t ON t.vehicle_id = v.vehicle_id
-        WHERE v.vehicle_id >= ? AND v.vehicle_id <= ? ORDER BY t.vehicle_id, t.seq`)
-        .raw() as RawStatement
-    // Rows are clustered by (vehicle_id, seq): each vehicle is one range scan, already in ingest order.
+    const inRange = (kind: RowKind): RawStatement => this.db.prepare(touchedRowsSql(kind)).raw() as RawStatement
     const deployments = inRange('deployment')
     const pickups = inRange('pickup')
     const rides = inRange('ride')

@@ -7,6 +7,8 @@ import { runStorageConformanceSuite } from '@vehicle-perf/core/testing'
 import { ingest } from '@vehicle-perf/core'
 import { createSqliteStorage } from '@vehicle-perf/adapter-sqlite'
 import { MIGRATIONS } from '../src/migrations.js'
+import { touchedRowsSql } from '../src/sqlite-ingest-session.js'
+import { createTempTables } from '../src/staging.js'
 
 runStorageConformanceSuite({
   describe,
@@ -118,6 +120,29 @@ describe('the demo data at full size', () => {
       rmSync(dir, { recursive: true, force: true })
     }
   }, 120_000)
+})
+
+describe('sqlite refresh reads', () => {
+  test('the refresh seeks each touched vehicle\'s rows, never scanning the rows between two touched ids', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vp-sqlite-plan-'))
+    const filename = join(dir, 'store.db')
+    try {
+      const adapter = createSqliteStorage({ filename })
+      await adapter.migrate()
+      await adapter.close()
+      const db = new Database(filename)
+      createTempTables(db)
+      for (const kind of ['deployment', 'pickup', 'ride'] as const) {
+        const plan = (db.prepare(`EXPLAIN QUERY PLAN ${touchedRowsSql(kind)}`).all('a', 'z') as { detail: string }[]).map((step) => step.detail)
+        // Outer loop over the touched vehicles; each one's rows found by an equality seek.
+        expect(plan[0]).toMatch(/^SEARCH v USING .*touched_vehicles.*\(vehicle_id>\? AND vehicle_id<\?\)/)
+        expect(plan[1]).toMatch(/^SEARCH t USING PRIMARY KEY \(vehicle_id=\?\)$/)
+      }
+      db.close()
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
 })
 
 describe('sqlite page size', () => {
