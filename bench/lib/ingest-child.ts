@@ -9,15 +9,28 @@ await adapter.migrate()
 const started = performance.now()
 let refreshStarted = 0
 let storeStarted = 0
+// Where the time goes: each phase and store step, from the progress events.
+const steps: Record<string, number> = {}
+let current = ''
+let currentStarted = started
+const enter = (name: string): void => {
+  if (name === current) return
+  const now = performance.now()
+  if (current !== '') steps[current] = Math.round((steps[current] ?? 0) + now - currentStarted)
+  current = name
+  currentStarted = now
+}
 const report = await ingest({
   adapter,
   sources,
   onProgress: (p) => {
     if (p.phase === 'store' && storeStarted === 0) storeStarted = performance.now()
     if (p.phase === 'refresh' && refreshStarted === 0) refreshStarted = performance.now()
+    enter(p.phase === 'store' && p.storeStep !== null ? `store: ${p.storeStep.label}` : p.phase)
   },
 })
 const finished = performance.now()
+enter('end')
 await adapter.close()
 process.stdout.write(
   JSON.stringify({
@@ -33,5 +46,6 @@ process.stdout.write(
     cpu_s: Math.round((process.resourceUsage().userCPUTime + process.resourceUsage().systemCPUTime) / 1e5) / 10,
     heap_used_mb: Math.round(process.memoryUsage().heapUsed / 2 ** 20),
     heap_total_mb: Math.round(process.memoryUsage().heapTotal / 2 ** 20),
+    steps_ms: steps,
   }) + '\n',
 )
