@@ -10,6 +10,16 @@ import { MIGRATIONS } from '../src/migrations.js'
 import { touchedRowsSql } from '../src/sqlite-ingest-session.js'
 import { createTempTables } from '../src/staging.js'
 
+/** Runs `body` with the path of a store file in a fresh temp folder, removed afterwards. */
+async function withStoreFile(prefix: string, body: (filename: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  try {
+    await body(join(dir, 'store.db'))
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
 runStorageConformanceSuite({
   describe,
   test,
@@ -123,10 +133,8 @@ describe('the demo data at full size', () => {
 })
 
 describe('sqlite refresh reads', () => {
-  test('the refresh seeks each touched vehicle\'s rows, never scanning the rows between two touched ids', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'vp-sqlite-plan-'))
-    const filename = join(dir, 'store.db')
-    try {
+  test('the refresh seeks each touched vehicle\'s rows, never scanning the rows between two touched ids', () =>
+    withStoreFile('vp-sqlite-plan-', async (filename) => {
       const adapter = createSqliteStorage({ filename })
       await adapter.migrate()
       await adapter.close()
@@ -139,17 +147,12 @@ describe('sqlite refresh reads', () => {
         expect(plan[1]).toMatch(/^SEARCH t USING PRIMARY KEY \(vehicle_id=\?\)$/)
       }
       db.close()
-    } finally {
-      rmSync(dir, { recursive: true, force: true })
-    }
-  })
+    }))
 })
 
 describe('sqlite page size', () => {
-  test('a new store keeps 4 KiB pages, which lookups read fastest (only the temp tables of a run use 16 KiB)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'vp-sqlite-pages-'))
-    const filename = join(dir, 'store.db')
-    try {
+  test('a new store keeps 4 KiB pages, which lookups read fastest (only the temp tables of a run use 16 KiB)', () =>
+    withStoreFile('vp-sqlite-pages-', async (filename) => {
       const adapter = createSqliteStorage({ filename })
       await adapter.migrate()
       await ingest({ adapter, sources: [{ name: 'deployments.csv', stream: [`task_id,vehicle_id,time_task_created,time_task_resolved\nD0000000000000000001,V0000000000000000001,2019-05-01 10:00:00 UTC,2019-05-01 10:05:00 UTC\n`] }] })
@@ -157,10 +160,7 @@ describe('sqlite page size', () => {
       const db = new Database(filename, { readonly: true })
       expect(db.pragma('page_size', { simple: true })).toBe(4096)
       db.close()
-    } finally {
-      rmSync(dir, { recursive: true, force: true })
-    }
-  })
+    }))
 })
 
 describe('sqlite schema upgrades', () => {
