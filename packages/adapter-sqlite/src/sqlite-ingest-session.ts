@@ -13,7 +13,7 @@ import type {
   VehicleView,
 } from '@vehicle-perf/core'
 import { deploymentFrom, pickupFrom, rideFrom, ROW_KINDS, ROW_TABLES, rowFrom, rowValues, selectColumns, type SqlValue } from './row-columns.js'
-import { clearTempTables, losersTable, stageTable } from './staging.js'
+import { clearTempTables, stageTable } from './staging.js'
 import { nextRunSeq, readMeta, recordRun } from './sqlite-runs.js'
 
 type Statement = Database.Statement<unknown[], Record<string, SqlValue>>
@@ -121,11 +121,10 @@ export class SqliteIngestSession implements IngestSession {
       const duplicates = this.db
         .prepare(`
           SELECT s.seq, s.file, s.line, ${columns.map((c) => `s.${c}`).join(', ')}, ${selectColumns(kind, 't.')}
-          FROM ${losersTable(kind)} l
-          JOIN ${stageTable(kind)} s ON s.seq = l.seq
+          FROM ${stageTable(kind)} s
           JOIN ${kind}_keys k ON k.${key} = s.${key}
           JOIN ${table} t ON t.vehicle_id = k.vehicle_id AND t.seq = k.seq
-          WHERE l.seq > ? ORDER BY l.seq LIMIT ?`)
+          WHERE s.seq > ? AND s.lost = 1 ORDER BY s.seq LIMIT ?`)
         .raw() as RawStatement
       const staged = 3
       const kept = staged + columns.length
@@ -151,9 +150,9 @@ export class SqliteIngestSession implements IngestSession {
    * Settles one kind's staged keys in a single sort: staged keys are inserted
    * into the key table in (key, seq) order, so the first staged row of a key
    * comes first; a temp trigger turns away every key the table already has
-   * (stored before, or just inserted) and writes its row down as a loser
-   * (listed, and marked lost in staging). The trigger lives only for this
-   * statement: one pass instead of a window sort and a key sort. Winners,
+   * (stored before, or just inserted) and marks its staged row lost. The
+   * trigger lives only for this statement: one pass instead of a window sort
+   * and a key sort. Winners,
    * every row not lost, are stored in (vehicle_id, seq) order and their
    * vehicles touched (OR IGNORE on the touched table's key: cheaper than a
    * DISTINCT over millions of rows). Three steps, each one long statement.
@@ -169,7 +168,6 @@ export class SqliteIngestSession implements IngestSession {
         CREATE TEMP TRIGGER keep_first_version BEFORE INSERT ON main.${kind}_keys
           WHEN EXISTS (SELECT 1 FROM main.${kind}_keys k WHERE k.${key} = NEW.${key})
           BEGIN
-            INSERT INTO ${losersTable(kind)} (seq) VALUES (NEW.seq);
             UPDATE ${stage} SET lost = 1 WHERE seq = NEW.seq;
             SELECT RAISE(IGNORE);
           END;

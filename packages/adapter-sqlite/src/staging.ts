@@ -8,16 +8,11 @@ import { ROW_KINDS, ROW_TABLES } from './row-columns.js'
 
 /**
  * A run's valid rows of one kind, appended in read order (seq), unindexed.
- * `lost` is set on the rows that resolving turns away (see losersTable): a
- * column test is cheaper than probing the losers table for every row.
+ * `lost` is set on the rows that resolving turns away: a later version of a
+ * key, or a key stored before. They are the run's duplicates.
  */
 export function stageTable(kind: RowKind): string {
   return `temp.stage_${ROW_TABLES[kind].table}`
-}
-
-/** The staged rows that are not stored: a later version of a key, or a key stored before. */
-export function losersTable(kind: RowKind): string {
-  return `temp.losers_${ROW_TABLES[kind].table}`
 }
 
 /** Created outside any transaction (before BEGIN), once per connection. */
@@ -25,11 +20,10 @@ export function createTempTables(db: Database.Database): void {
   db.exec('CREATE TEMP TABLE IF NOT EXISTS touched_vehicles (vehicle_id TEXT PRIMARY KEY)')
   for (const kind of ROW_KINDS) {
     db.exec(`CREATE TABLE IF NOT EXISTS ${stageTable(kind)} (seq INTEGER PRIMARY KEY, file INTEGER NOT NULL, line INTEGER NOT NULL, ${ROW_TABLES[kind].columns.join(', ')}, lost INTEGER)`)
-    db.exec(`CREATE TABLE IF NOT EXISTS ${losersTable(kind)} (seq INTEGER PRIMARY KEY)`)
   }
 }
 
 export function clearTempTables(db: Database.Database): void {
   db.exec('DELETE FROM temp.touched_vehicles')
-  for (const kind of ROW_KINDS) db.exec(`DELETE FROM ${stageTable(kind)}; DELETE FROM ${losersTable(kind)}`)
+  for (const kind of ROW_KINDS) db.exec(`DELETE FROM ${stageTable(kind)}`)
 }
