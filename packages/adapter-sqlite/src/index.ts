@@ -8,11 +8,13 @@ export {
   storeMeta,
   ingestRuns,
   ingestFiles,
-  deployments,
-  pickups,
-  rides,
+  vehicleRows,
+  keyIndex,
   rejectedRows,
   duplicateRows,
   vehicleViews,
   qrClaims,
 } from './schema.js'
+
+// Reading stored rows back (vehicle_rows.records) outside the adapter
+export { readRecord as readPackedRow, recordSize as packedRowSize } from './packed-rows.js'

@@ -1,3 +1,8 @@
+import type Database from 'better-sqlite3'
+import { writeRecord, RECORD_SIZES } from './packed-rows.js'
+import { KeyIndexWriter } from './key-index.js'
+import { ROW_KINDS, ROW_TABLES, rowFrom, selectColumns, type SqlValue } from './row-columns.js'
+
 /**
  * The row tables as step 2 rebuilds them: step 1's columns without the UNIQUE
  * key. Written out here rather than derived from row-columns.ts, so that a
@@ -37,7 +42,7 @@ function rebuildWithoutUniqueKey(kind: keyof typeof REBUILT_ROW_TABLES): string 
  * generated at run time) so that opening a store never needs drizzle-kit.
  * Mirrors schema.ts.
  */
-export const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly (string | ((db: Database.Database) => void))[] = [
   `
   CREATE TABLE IF NOT EXISTS store_meta (
     id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -99,4 +104,38 @@ export const MIGRATIONS: readonly string[] = [
   // order, one random B-tree insert per row; a key table is filled once per
   // run in key order. The row tables are rebuilt without their UNIQUE.
   ...(['deployment', 'pickup', 'ride'] as const).map((kind) => rebuildWithoutUniqueKey(kind)),
+  // 3: rows leave SQLite's per-row B-trees: each vehicle's rows of a run are
+  // one blob of packed records (vehicle_rows), and the keys a packed index by
+  // key hash (key_index). Existing rows become one blob per vehicle.
+  packRowTables,
 ]
+
+function packRowTables(db: Database.Database): void {
+  db.exec(`
+  CREATE TABLE vehicle_rows (id INTEGER PRIMARY KEY, vehicle_id TEXT NOT NULL, run_seq INTEGER NOT NULL, records BLOB NOT NULL);
+  CREATE INDEX vehicle_rows_vehicle ON vehicle_rows (vehicle_id, id);
+  CREATE TABLE key_index (id INTEGER PRIMARY KEY, part INTEGER NOT NULL, entries BLOB NOT NULL);
+  CREATE INDEX key_index_part ON key_index (part, id);`)
+  const vehicles = db.prepare('SELECT vehicle_id FROM deployments UNION SELECT vehicle_id FROM pickups UNION SELECT vehicle_id FROM rides').pluck().all() as string[]
+  const rowsOf = ROW_KINDS.map((kind) => ({ kind, statement: db.prepare(`SELECT ${selectColumns(kind)} FROM ${ROW_TABLES[kind].table} WHERE vehicle_id = ?`).raw() }))
+  const lastRun = db.prepare('SELECT max(run_seq) FROM ingest_runs').pluck()
+  const insertBlob = db.prepare('INSERT INTO vehicle_rows (vehicle_id, run_seq, records) VALUES (?, ?, ?)')
+  const index = new KeyIndexWriter(db)
+  const runSeq = (lastRun.get() as number | null) ?? 0
+  for (const vehicleId of vehicles) {
+    const rows = rowsOf.flatMap(({ kind, statement }) => (statement.all(vehicleId) as SqlValue[][]).map((values) => ({ seq: values[0] as number, row: rowFrom(kind, values) })))
+    rows.sort((a, b) => a.seq - b.seq)
+    const blob = Buffer.alloc(rows.reduce((sum, { row }) => sum + (RECORD_SIZES[ROW_KINDS.indexOf(row.kind)] as number), 0))
+    let offset = 0
+    const offsets: number[] = []
+    for (const { seq, row } of rows) {
+      writeRecord(blob, offset, row, seq, 0, 0)
+      offsets.push(offset)
+      offset += RECORD_SIZES[ROW_KINDS.indexOf(row.kind)] as number
+    }
+    const blobId = Number(insertBlob.run(vehicleId, runSeq, blob).lastInsertRowid)
+    for (const at of offsets) index.add(blob, at, blobId)
+  }
+  index.flush()
+  for (const kind of ROW_KINDS) db.exec(`DROP TABLE ${ROW_TABLES[kind].table}; DROP TABLE ${kind}_keys;`)
+}

@@ -1,6 +1,7 @@
 import type { DeploymentRow, OperationRow, PickupRow, RideRow, RowKind } from '@vehicle-perf/core'
 
-// How typed rows map to columns and back. Storage only: no rule lives here.
+// How schema 2's row tables map to typed rows: read once, by schema step 3,
+// which packs them into blobs. Storage only: no rule lives here.
 
 export const ROW_KINDS: readonly RowKind[] = ['deployment', 'pickup', 'ride']
 
@@ -15,27 +16,6 @@ export const ROW_TABLES: Record<RowKind, { table: string; key: string; columns: 
 }
 
 export type SqlValue = string | number | null
-
-export function rowValues(row: OperationRow): SqlValue[] {
-  switch (row.kind) {
-    case 'deployment':
-      return [row.taskId, row.vehicleId, row.createdAt, row.resolvedAt]
-    case 'pickup':
-      return [row.taskId, row.vehicleId, row.qrCode, row.createdAt, row.resolvedAt]
-    case 'ride':
-      return [
-        row.rideId,
-        row.vehicleId,
-        row.startedAt,
-        row.endedAt,
-        row.start?.lat ?? null,
-        row.start?.lng ?? null,
-        row.end?.lat ?? null,
-        row.end?.lng ?? null,
-        row.amountCents,
-      ]
-  }
-}
 
 /** Columns read back, in this order, by every query that returns rows: seq, then the kind's columns. */
 export function selectColumns(kind: RowKind, alias = ''): string {

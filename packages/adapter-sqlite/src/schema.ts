@@ -1,8 +1,8 @@
-import { index, integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+import { blob, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
 
 // Table and column names are shared by every vehicle-perf adapter: the
 // conformance suite reads them back with plain SQL. migrations.ts creates
-// these tables (the row tables WITHOUT ROWID, which drizzle cannot express).
+// these tables.
 
 export const storeMeta = sqliteTable('store_meta', {
   id: integer('id').primaryKey(),
@@ -40,48 +40,30 @@ export const ingestFiles = sqliteTable(
   (table) => [primaryKey({ columns: [table.runId, table.position] }), index('ingest_files_sha256').on(table.sha256)],
 )
 
-export const deployments = sqliteTable('deployments', {
-  seq: integer('seq').notNull(),
-  taskId: text('task_id').notNull(),
-  vehicleId: text('vehicle_id').notNull(),
-  createdAt: integer('created_at').notNull(),
-  resolvedAt: integer('resolved_at').notNull(),
-  runSeq: integer('run_seq').notNull(),
-}, (table) => [primaryKey({ columns: [table.vehicleId, table.seq] })])
+// Each vehicle's rows of a run, as one blob of packed records (packed-rows.ts),
+// in ingest order.
+export const vehicleRows = sqliteTable(
+  'vehicle_rows',
+  {
+    id: integer('id').primaryKey(),
+    vehicleId: text('vehicle_id').notNull(),
+    runSeq: integer('run_seq').notNull(),
+    records: blob('records', { mode: 'buffer' }).notNull(),
+  },
+  (table) => [index('vehicle_rows_vehicle').on(table.vehicleId, table.id)],
+)
 
-export const pickups = sqliteTable('pickups', {
-  seq: integer('seq').notNull(),
-  taskId: text('task_id').notNull(),
-  vehicleId: text('vehicle_id').notNull(),
-  qrCode: text('qr_code').notNull(),
-  createdAt: integer('created_at').notNull(),
-  resolvedAt: integer('resolved_at').notNull(),
-  runSeq: integer('run_seq').notNull(),
-}, (table) => [primaryKey({ columns: [table.vehicleId, table.seq] })])
-
-export const rides = sqliteTable('rides', {
-  seq: integer('seq').notNull(),
-  rideId: text('ride_id').notNull(),
-  vehicleId: text('vehicle_id').notNull(),
-  startedAt: integer('started_at').notNull(),
-  endedAt: integer('ended_at').notNull(),
-  startLat: real('start_lat'),
-  startLng: real('start_lng'),
-  endLat: real('end_lat'),
-  endLng: real('end_lng'),
-  amountCents: integer('amount_cents'),
-  runSeq: integer('run_seq').notNull(),
-}, (table) => [primaryKey({ columns: [table.vehicleId, table.seq] })])
-
-// Each kind's keys, with where the kept row is (vehicle_id, seq): filled in
-// key order once per run, so their B-trees are written sequentially.
-const keyColumns = {
-  vehicleId: text('vehicle_id').notNull(),
-  seq: integer('seq').notNull(),
-}
-export const deploymentKeys = sqliteTable('deployment_keys', { taskId: text('task_id').primaryKey(), ...keyColumns })
-export const pickupKeys = sqliteTable('pickup_keys', { taskId: text('task_id').primaryKey(), ...keyColumns })
-export const rideKeys = sqliteTable('ride_keys', { rideId: text('ride_id').primaryKey(), ...keyColumns })
+// Every stored key's hashes and the id of the vehicle_rows blob holding it,
+// packed by key partition (key-index.ts).
+export const keyIndex = sqliteTable(
+  'key_index',
+  {
+    id: integer('id').primaryKey(),
+    part: integer('part').notNull(),
+    entries: blob('entries', { mode: 'buffer' }).notNull(),
+  },
+  (table) => [index('key_index_part').on(table.part, table.id)],
+)
 
 export const rejectedRows = sqliteTable('rejected_rows', {
   id: integer('id').primaryKey(),

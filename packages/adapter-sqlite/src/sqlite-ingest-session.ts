@@ -3,6 +3,7 @@ import type {
   DuplicateRecord,
   IngestReport,
   IngestSession,
+  OperationRow,
   RejectRecord,
   ResolveStep,
   RowKind,
@@ -12,79 +13,100 @@ import type {
   VehicleEvents,
   VehicleView,
 } from '@vehicle-perf/core'
-import { deploymentFrom, pickupFrom, rideFrom, ROW_KINDS, ROW_TABLES, rowFrom, rowValues, selectColumns, type SqlValue } from './row-columns.js'
-import { clearTempTables, stageTable } from './staging.js'
+import {
+  CODE_KINDS,
+  KEY_HASH_HI,
+  KEY_HASH_LO,
+  KIND_CODES,
+  RECORD_SIZES,
+  TOUCH_MARK,
+  readPlainRow,
+  readRecord,
+  recordKey,
+  recordKindCode,
+  recordSeq,
+  recordSize,
+  recordVehicle,
+  vehicleHash,
+  writeRecord,
+  writeTouchMark,
+} from './packed-rows.js'
+import { KEY_PARTITIONS, RunSpill, VEHICLE_PARTITIONS } from './run-spill.js'
 import { nextRunSeq, readMeta, recordRun } from './sqlite-runs.js'
+import { KEY_ENTRY_BYTES, keyIndexPart, KeyIndexWriter } from './key-index.js'
 
-type Statement = Database.Statement<unknown[], Record<string, SqlValue>>
-type RawStatement = Database.Statement<unknown[], SqlValue[]>
+type Statement = Database.Statement<unknown[], unknown>
 
-/**
- * The rows of the touched vehicles with ids in [?, ?], by vehicle, in ingest
- * order. CROSS JOIN makes SQLite seek each touched vehicle's range (rows are
- * clustered by (vehicle_id, seq)); left to itself it scanned every row
- * between the first and the last id of a chunk, so a 1% batch whose vehicles
- * are spread over the id space read the whole table (measured: 2.5 s of CPU
- * for 4,200 vehicles at scale 100, growing with the store, not the batch).
- */
-export function touchedRowsSql(kind: RowKind): string {
-  return `
-    SELECT ${selectColumns(kind, 't.')} FROM temp.touched_vehicles v CROSS JOIN ${ROW_TABLES[kind].table} t ON t.vehicle_id = v.vehicle_id
-    WHERE v.vehicle_id >= ? AND v.vehicle_id <= ? ORDER BY v.vehicle_id, t.seq`
-}
+const keyFile = (part: number): string => `k${part}`
+const vehicleFile = (part: number): string => `v${part}`
+/** A 53-bit number from a record's two key hashes: exact as a double, so a Map key. */
+const hashKey = (lo: number, hi: number): number => lo + (hi & 0x1fffff) * 0x100000000
 
 /**
  * One ingest run on the write connection: one transaction (BEGIN IMMEDIATE,
- * which is also the cross-process ingest lock), a savepoint per file, and
- * connection-local temp tables (staged rows, touched vehicles) so that
- * nothing grows in memory. Rows are appended to staging as they are read;
- * resolveStaged then settles every key with a few set-based statements (one
- * sort per kind) and writes the new rows in (vehicle_id, seq) order and the
- * new keys in key order, instead of two random B-tree inserts per row.
- * better-sqlite3 is synchronous: every method does its SQL in one go, so no
- * other statement on the connection can interleave.
+ * which is also the cross-process ingest lock) and a savepoint per file for
+ * its logged rejects. Rows never go through SQLite one by one:
+ *
+ * - stageRows packs each row into a fixed-size record appended to a temp
+ *   file of its key partition (kind, key hash);
+ * - resolveStaged reads one key partition at a time: the first record of a
+ *   key wins unless the store's key index (hashes, each pointing at the
+ *   vehicle blob that holds the key) has it, checked against the blob itself;
+ *   winners go on to a temp file of their vehicle partition;
+ * - touchedVehicles reads one vehicle partition at a time, joins each
+ *   vehicle's stored blobs with its new rows, writes the new rows as one blob
+ *   and their keys to the key index.
+ *
+ * Memory is bounded by a partition, not by the run; temp disk holds the run's
+ * rows about once.
  */
 export class SqliteIngestSession implements IngestSession {
-  private readonly stage: Record<RowKind, Statement>
   private readonly insertReject: Statement
   private readonly insertDuplicate: Statement
   private readonly upsertView: Statement
   private readonly deleteClaims: Statement
   private readonly insertClaim: Statement
+  private readonly insertBlob: Statement
+  private readonly blobsOfVehicle: Statement
+  private readonly blobById: Statement
+  private readonly spill = new RunSpill()
+  private fileMarks: Map<string, number> | null = null
   private finished = false
-  /** Rows carry this small number rather than the 36-character run id. */
   private readonly runSeq: number
-  /** Global ingest order of rows (staged rows keep theirs when stored); persisted in store_meta at commit. */
+  /** Global ingest order of rows; persisted in store_meta at commit. */
   private nextSeq: number
   private resolved = false
+  private stored = false
+  /** False in an empty store: no key index to read, no stored rows to join. */
+  private readonly storeHasRows: boolean
+  private touchedCount: number | null = null
 
   constructor(
     private readonly db: Database.Database,
     readonly runId: string,
     readonly startedAt: Date,
     private readonly release: () => void,
+    tempDir?: string,
   ) {
+    if (tempDir !== undefined) this.spill = new RunSpill(tempDir)
     this.runSeq = nextRunSeq(db)
     this.nextSeq = db.prepare('SELECT next_seq FROM store_meta WHERE id = 1').pluck().get() as number
-    const prepare = (sql: string): Statement => db.prepare(sql) as Statement
-    this.stage = Object.fromEntries(
-      ROW_KINDS.map((kind) => {
-        const columns = ['seq', 'file', 'line', ...ROW_TABLES[kind].columns]
-        return [kind, prepare(`INSERT INTO ${stageTable(kind)} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`)]
-      }),
-    ) as Record<RowKind, Statement>
-    this.insertReject = prepare('INSERT INTO rejected_rows (run_id, source, line, kind, fields, reasons) VALUES (?, ?, ?, ?, ?, ?)')
-    this.insertDuplicate = prepare(
+    this.storeHasRows = db.prepare('SELECT EXISTS (SELECT 1 FROM vehicle_rows)').pluck().get() === 1
+    this.insertReject = db.prepare('INSERT INTO rejected_rows (run_id, source, line, kind, fields, reasons) VALUES (?, ?, ?, ?, ?, ?)')
+    this.insertDuplicate = db.prepare(
       'INSERT INTO duplicate_rows (run_id, kind, key, source, line, classification, kept, incoming) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     )
-    this.upsertView = prepare(`
+    this.upsertView = db.prepare(`
       INSERT INTO vehicle_views (vehicle_id, qr_code, template, open_started_at, open_ride_time_s, open_revenue_cents, content_hash)
       VALUES (?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (vehicle_id) DO UPDATE SET qr_code = excluded.qr_code, template = excluded.template,
         open_started_at = excluded.open_started_at, open_ride_time_s = excluded.open_ride_time_s,
         open_revenue_cents = excluded.open_revenue_cents, content_hash = excluded.content_hash`)
-    this.deleteClaims = prepare('DELETE FROM qr_claims WHERE vehicle_id = ?')
-    this.insertClaim = prepare('INSERT INTO qr_claims (vehicle_id, qr_code, recency) VALUES (?, ?, ?)')
+    this.deleteClaims = db.prepare('DELETE FROM qr_claims WHERE vehicle_id = ?')
+    this.insertClaim = db.prepare('INSERT INTO qr_claims (vehicle_id, qr_code, recency) VALUES (?, ?, ?)')
+    this.insertBlob = db.prepare('INSERT INTO vehicle_rows (vehicle_id, run_seq, records) VALUES (?, ?, ?)')
+    this.blobsOfVehicle = db.prepare('SELECT records FROM vehicle_rows WHERE vehicle_id = ? ORDER BY id').pluck()
+    this.blobById = db.prepare('SELECT records FROM vehicle_rows WHERE id = ?').pluck()
   }
 
   async meta(): Promise<StoreMeta> {
@@ -99,96 +121,117 @@ export class SqliteIngestSession implements IngestSession {
   }
 
   async stageRows(kind: RowKind, file: number, rows: readonly StagedRow[]): Promise<void> {
-    // One prepared single-row INSERT per row into an unindexed table: measured
-    // faster here than multi-row INSERTs (binding hundreds of spread arguments).
-    const stage = this.stage[kind]
-    for (const { row, line } of rows) stage.run(this.nextSeq++, file, line, ...rowValues(row))
+    if (this.resolved) throw new Error('stageRows called after resolveStaged')
+    const code = KIND_CODES[kind]
+    const size = RECORD_SIZES[code] as number
+    const files = new Array<ReturnType<RunSpill['file']> | undefined>(KEY_PARTITIONS)
+    for (const { row, line } of rows) {
+      if (row.kind !== kind) throw new Error(`a ${row.kind} row staged as ${kind}`)
+      // The partition comes from the record's own hash: write into a scratch slot first.
+      SCRATCH.fill(0, 0, size)
+      writeRecord(SCRATCH, 0, row, this.nextSeq++, file, line)
+      const part = SCRATCH.readUInt32LE(KEY_HASH_LO) & (KEY_PARTITIONS - 1)
+      const spill = (files[part] ??= this.spill.file(keyFile(keyIndexPart(code, part))))
+      spill.append(SCRATCH, 0, size)
+    }
   }
 
   async *resolveStaged(chunkSize: number, onStep?: (step: ResolveStep) => void): AsyncIterable<StagedDuplicate[]> {
     if (this.resolved) throw new Error('resolveStaged called twice in one run')
     this.resolved = true
-    const steps = ROW_KINDS.flatMap((kind) => this.storeSteps(kind))
-    for (const [done, step] of steps.entries()) {
-      onStep?.({ done, total: steps.length, label: step.label })
-      this.db.exec(step.sql)
+    const total = CODE_KINDS.length * KEY_PARTITIONS
+    let done = 0
+    let duplicates: StagedDuplicate[] = []
+    for (const [code, kind] of CODE_KINDS.entries()) {
+      for (let p = 0; p < KEY_PARTITIONS; p++) {
+        onStep?.({ done, total, label: `${kind}s: settling keys` })
+        const part = keyIndexPart(code, p)
+        const records = this.spill.take(keyFile(part))
+        done++
+        if (records === null) continue
+        for (const duplicate of this.settlePartition(kind, part, records)) {
+          duplicates.push(duplicate)
+          if (duplicates.length >= chunkSize) {
+            yield duplicates
+            duplicates = []
+          }
+        }
+      }
     }
-    onStep?.({ done: steps.length, total: steps.length, label: 'duplicates' })
-    for (const kind of ROW_KINDS) {
-      const { table, key } = ROW_TABLES[kind]
-      const columns = ROW_TABLES[kind].columns
-      // Every staged key is in the key table now; a row that is not the kept one is a duplicate of it.
-      const duplicates = this.db
-        .prepare(`
-          SELECT s.seq, s.file, s.line, ${columns.map((c) => `s.${c}`).join(', ')}, ${selectColumns(kind, 't.')}
-          FROM ${stageTable(kind)} s
-          JOIN ${kind}_keys k ON k.${key} = s.${key}
-          JOIN ${table} t ON t.vehicle_id = k.vehicle_id AND t.seq = k.seq
-          WHERE s.seq > ? AND s.lost = 1 ORDER BY s.seq LIMIT ?`)
-        .raw() as RawStatement
-      const staged = 3
-      const kept = staged + columns.length
-      let after = 0
-      for (;;) {
-        const rows = duplicates.all(after, chunkSize) as SqlValue[][]
-        if (rows.length === 0) break
-        yield rows.map((r) => ({
-          kind,
-          key: r[staged] as string,
-          file: r[1] as number,
-          line: r[2] as number,
-          // rowFrom reads [seq, ...columns].
-          incoming: rowFrom(kind, [r[0] as number, ...r.slice(staged, kept)]),
-          kept: rowFrom(kind, r.slice(kept)),
-        }))
-        after = rows[rows.length - 1]?.[0] as number
+    onStep?.({ done: total, total, label: 'duplicates' })
+    if (duplicates.length > 0) yield duplicates
+  }
+
+  /**
+   * One key partition: the first record of each key, unless stored before,
+   * goes on to its vehicle partition; every other record is a duplicate of
+   * the stored version or of that first record.
+   */
+  private *settlePartition(kind: RowKind, part: number, records: Buffer): Generator<StagedDuplicate> {
+    const size = RECORD_SIZES[KIND_CODES[kind]] as number
+    const count = records.length / size
+    const firstOfKey = new Map<string, number>()
+    // For each record, the index of the first record with its key (itself when first).
+    const firstOf = new Int32Array(count)
+    for (let i = 0; i < count; i++) {
+      const key = recordKey(records, i * size)
+      const first = firstOfKey.get(key)
+      if (first === undefined) {
+        firstOfKey.set(key, i)
+        firstOf[i] = i
+      } else firstOf[i] = first
+    }
+    const storedVersion = this.storeHasRows ? this.storedVersions(kind, part, records, size, firstOfKey) : null
+    const vehicleFiles = new Array<ReturnType<RunSpill['file']> | undefined>(VEHICLE_PARTITIONS)
+    for (let i = 0; i < count; i++) {
+      const offset = i * size
+      const first = firstOf[i] as number
+      const stored = storedVersion?.get(first)
+      if (first === i && stored === undefined) {
+        const q = vehicleHash(recordVehicle(records, offset)) & (VEHICLE_PARTITIONS - 1)
+        ;(vehicleFiles[q] ??= this.spill.file(vehicleFile(q))).append(records, offset, offset + size)
+        continue
+      }
+      yield {
+        kind,
+        key: recordKey(records, offset),
+        file: records.readUInt32LE(offset + 4),
+        line: records.readUInt32LE(offset + 8),
+        incoming: readPlainRow(records, offset),
+        kept: stored ?? readPlainRow(records, first * size),
       }
     }
   }
 
   /**
-   * Settles one kind's staged keys in a single sort: staged keys are inserted
-   * into the key table in (key, seq) order, so the first staged row of a key
-   * comes first; a temp trigger turns away every key the table already has
-   * (stored before, or just inserted) and marks its staged row lost. The
-   * trigger lives only for this statement: one pass instead of a window sort
-   * and a key sort. Winners,
-   * every row not lost, are stored in (vehicle_id, seq) order and their
-   * vehicles touched (OR IGNORE on the touched table's key: cheaper than a
-   * DISTINCT over millions of rows). Three steps, each one long statement.
+   * The stored version of each key of a partition that the store has, by the
+   * index of the key's first record. The key index gives candidates by hash;
+   * each is confirmed in the blob it points at (two keys may share a hash).
    */
-  private storeSteps(kind: RowKind): { label: string; sql: string }[] {
-    const { table, key, columns } = ROW_TABLES[kind]
-    const stage = stageTable(kind)
-    return [
-      {
-        label: `${table}: settling keys`,
-        sql: `
-        DROP TRIGGER IF EXISTS temp.keep_first_version;
-        CREATE TEMP TRIGGER keep_first_version BEFORE INSERT ON main.${kind}_keys
-          WHEN EXISTS (SELECT 1 FROM main.${kind}_keys k WHERE k.${key} = NEW.${key})
-          BEGIN
-            UPDATE ${stage} SET lost = 1 WHERE seq = NEW.seq;
-            SELECT RAISE(IGNORE);
-          END;
-        INSERT INTO ${kind}_keys (${key}, vehicle_id, seq)
-          SELECT ${key}, vehicle_id, seq FROM ${stage} ORDER BY ${key}, seq;
-        DROP TRIGGER temp.keep_first_version;`,
-      },
-      {
-        label: `${table}: storing new rows`,
-        sql: `
-        INSERT INTO ${table} (seq, ${columns.join(', ')}, run_seq)
-          SELECT seq, ${columns.join(', ')}, ${this.runSeq} FROM ${stage} WHERE lost IS NULL
-          ORDER BY vehicle_id, seq;`,
-      },
-      {
-        label: `${table}: listing touched vehicles`,
-        sql: `
-        INSERT OR IGNORE INTO temp.touched_vehicles (vehicle_id)
-          SELECT vehicle_id FROM ${stage} WHERE lost IS NULL;`,
-      },
-    ]
+  private storedVersions(kind: RowKind, part: number, records: Buffer, size: number, firstOfKey: Map<string, number>): Map<number, OperationRow> {
+    const byHash = new Map<number, number>()
+    for (const first of firstOfKey.values()) {
+      const offset = first * size
+      byHash.set(hashKey(records.readUInt32LE(offset + KEY_HASH_LO), records.readUInt32LE(offset + KEY_HASH_HI)), first)
+    }
+    const candidateBlobs = new Set<number>()
+    for (const entries of this.db.prepare('SELECT entries FROM key_index WHERE part = ?').pluck().iterate(part) as Iterable<Buffer>) {
+      for (let e = 0; e < entries.length; e += KEY_ENTRY_BYTES) {
+        if (byHash.has(hashKey(entries.readUInt32LE(e), entries.readUInt32LE(e + 4)))) candidateBlobs.add(entries.readUInt32LE(e + 8))
+      }
+    }
+    const stored = new Map<number, OperationRow>()
+    const code = KIND_CODES[kind]
+    for (const id of candidateBlobs) {
+      const blob = this.blobById.get(id) as Buffer | undefined
+      if (blob === undefined) continue
+      for (let offset = 0; offset < blob.length; offset += recordSize(blob, offset)) {
+        if (recordKindCode(blob, offset) !== code) continue
+        const first = firstOfKey.get(recordKey(blob, offset))
+        if (first !== undefined) stored.set(first, readPlainRow(blob, offset))
+      }
+    }
+    return stored
   }
 
   async logRejects(rejects: readonly RejectRecord[]): Promise<void> {
@@ -199,7 +242,7 @@ export class SqliteIngestSession implements IngestSession {
 
   async logDuplicates(duplicates: readonly DuplicateRecord[]): Promise<void> {
     for (const d of duplicates) {
-      // An exact duplicate equals the kept row, which stays in its table; a conflict keeps both versions here.
+      // An exact duplicate equals the kept row, which stays stored; a conflict keeps both versions here.
       const both = d.classification === 'conflict'
       this.insertDuplicate.run(this.runId, d.kind, d.key, d.source, d.line, d.classification, both ? JSON.stringify(d.kept) : null, both ? JSON.stringify(d.incoming) : null)
     }
@@ -207,60 +250,124 @@ export class SqliteIngestSession implements IngestSession {
 
   async beginFile(): Promise<void> {
     this.db.exec('SAVEPOINT ingest_file')
+    this.fileMarks = this.spill.mark()
   }
 
   async commitFile(): Promise<void> {
     this.db.exec('RELEASE ingest_file')
+    this.fileMarks = null
   }
 
   async rollbackFile(): Promise<void> {
     // Undoes the file's staged rows and logged rejects alike.
     this.db.exec('ROLLBACK TO ingest_file; RELEASE ingest_file')
+    if (this.fileMarks !== null) this.spill.rollbackTo(this.fileMarks)
+    this.fileMarks = null
   }
 
   async touchAllVehicles(): Promise<void> {
-    this.db.exec(`
-      INSERT OR IGNORE INTO temp.touched_vehicles (vehicle_id)
-        SELECT vehicle_id FROM deployments UNION SELECT vehicle_id FROM pickups UNION SELECT vehicle_id FROM rides`)
+    const size = RECORD_SIZES[TOUCH_MARK] as number
+    for (const vehicleId of this.db.prepare('SELECT DISTINCT vehicle_id FROM vehicle_rows').pluck().iterate() as Iterable<string>) {
+      const { target, offset } = this.spill.file(vehicleFile(vehicleHash(vehicleId) & (VEHICLE_PARTITIONS - 1))).reserve(size)
+      writeTouchMark(target, offset, vehicleId)
+    }
+    this.touchedCount = null
   }
 
   async countTouchedVehicles(): Promise<number> {
-    return this.db.prepare('SELECT count(*) FROM temp.touched_vehicles').pluck().get() as number
+    if (this.touchedCount !== null) return this.touchedCount
+    let count = 0
+    for (let q = 0; q < VEHICLE_PARTITIONS; q++) {
+      const records = this.spill.existing(vehicleFile(q))?.readAll()
+      if (records === undefined) continue
+      const vehicles = new Set<string>()
+      for (let offset = 0; offset < records.length; offset += recordSize(records, offset)) vehicles.add(recordVehicle(records, offset))
+      count += vehicles.size
+    }
+    this.touchedCount = count
+    return count
   }
 
+  /**
+   * The touched vehicles, one vehicle partition at a time (grouped by
+   * vehicle, not in id order across partitions). Stores each vehicle's new
+   * rows as it goes: one blob per vehicle per run, keys into the key index.
+   */
   async *touchedVehicles(chunkSize: number): AsyncIterable<VehicleEvents[]> {
-    const nextIds = this.db.prepare('SELECT vehicle_id FROM temp.touched_vehicles WHERE vehicle_id > ? ORDER BY vehicle_id LIMIT ?').pluck()
-    const inRange = (kind: RowKind): RawStatement => this.db.prepare(touchedRowsSql(kind)).raw() as RawStatement
-    const deployments = inRange('deployment')
-    const pickups = inRange('pickup')
-    const rides = inRange('ride')
-    let after = ''
-    for (;;) {
-      const ids = nextIds.all(after, chunkSize) as string[]
-      if (ids.length === 0) return
-      const first = ids[0] as string
-      const last = ids[ids.length - 1] as string
-      const byVehicle = new Map<string, { vehicleId: string; deployments: VehicleEvents['deployments'][number][]; pickups: VehicleEvents['pickups'][number][]; rides: VehicleEvents['rides'][number][] }>()
-      for (const id of ids) byVehicle.set(id, { vehicleId: id, deployments: [], pickups: [], rides: [] })
-      // Column 2 is vehicle_id for every kind (selectColumns: seq, key, vehicle_id, ...).
-      for (const r of deployments.all(first, last)) byVehicle.get(r[2] as string)?.deployments.push(deploymentFrom(r))
-      for (const r of pickups.all(first, last)) byVehicle.get(r[2] as string)?.pickups.push(pickupFrom(r))
-      for (const r of rides.all(first, last)) byVehicle.get(r[2] as string)?.rides.push(rideFrom(r))
-      yield [...byVehicle.values()]
-      after = last
+    if (this.stored) throw new Error('touchedVehicles called twice in one run')
+    this.stored = true
+    const index = new KeyIndexWriter(this.db)
+    let chunk: VehicleEvents[] = []
+    for (let q = 0; q < VEHICLE_PARTITIONS; q++) {
+      const records = this.spill.take(vehicleFile(q))
+      if (records === null) continue
+      const byVehicle = new Map<string, number[]>()
+      for (let offset = 0; offset < records.length; offset += recordSize(records, offset)) {
+        const vehicleId = recordVehicle(records, offset)
+        const offsets = byVehicle.get(vehicleId)
+        if (offsets === undefined) byVehicle.set(vehicleId, [offset])
+        else offsets.push(offset)
+      }
+      for (const vehicleId of [...byVehicle.keys()].sort()) {
+        chunk.push(this.storeVehicle(vehicleId, records, byVehicle.get(vehicleId) as number[], index))
+        if (chunk.length >= chunkSize) {
+          yield chunk
+          chunk = []
+        }
+      }
     }
+    index.flush()
+    if (chunk.length > 0) yield chunk
+  }
+
+  /** A vehicle's events (stored, then this run's, in ingest order), storing this run's rows. */
+  private storeVehicle(vehicleId: string, records: Buffer, offsets: number[], index: KeyIndexWriter): VehicleEvents {
+    const events = { vehicleId, deployments: [] as OperationRow[], pickups: [] as OperationRow[], rides: [] as OperationRow[] }
+    const add = (source: Buffer, offset: number): void => {
+      const row = readRecord(source, offset, vehicleId)
+      if (row.kind === 'ride') events.rides.push(row)
+      else if (row.kind === 'deployment') events.deployments.push(row)
+      else events.pickups.push(row)
+    }
+    if (this.storeHasRows) {
+      for (const blob of this.blobsOfVehicle.iterate(vehicleId) as Iterable<Buffer>) {
+        for (let offset = 0; offset < blob.length; offset += recordSize(blob, offset)) add(blob, offset)
+      }
+    }
+    const fresh = offsets.filter((offset) => recordKindCode(records, offset) !== TOUCH_MARK)
+    if (fresh.length > 0) {
+      const seqs = new Map<number, number>()
+      for (const offset of fresh) seqs.set(offset, recordSeq(records, offset))
+      fresh.sort((a, b) => (seqs.get(a) as number) - (seqs.get(b) as number))
+      let bytes = 0
+      for (const offset of fresh) bytes += recordSize(records, offset)
+      const blob = Buffer.allocUnsafe(bytes)
+      let at = 0
+      for (const offset of fresh) {
+        const size = recordSize(records, offset)
+        records.copy(blob, at, offset, offset + size)
+        add(records, offset)
+        at += size
+      }
+      const blobId = Number(this.insertBlob.run(vehicleId, this.runSeq, blob).lastInsertRowid)
+      for (let offset = 0; offset < blob.length; offset += recordSize(blob, offset)) index.add(blob, offset, blobId)
+    }
+    return events as unknown as VehicleEvents
   }
 
   async saveViews(views: readonly VehicleView[]): Promise<void> {
     for (const view of views) {
       const open = view.openCycle
       this.upsertView.run(view.vehicleId, view.qrCode, view.template, open?.startedAt ?? null, open?.rideTimeS ?? null, open?.revenueCents ?? null, view.contentHash)
-      this.deleteClaims.run(view.vehicleId)
+      // In a store without rows no vehicle has claims yet.
+      if (this.storeHasRows) this.deleteClaims.run(view.vehicleId)
       for (const claim of view.qrClaims) this.insertClaim.run(view.vehicleId, claim.qrCode, claim.recency)
     }
   }
 
   async commit(report: IngestReport, meta: StoreMeta): Promise<void> {
+    // Rows are stored as the refresh reads them; a caller that skipped it still stores them.
+    if (!this.stored) for await (const _chunk of this.touchedVehicles(1000)) void _chunk
     this.finish(() => {
       recordRun(this.db, report, this.runSeq)
       this.db.prepare('UPDATE store_meta SET as_of = ?, data_version = ?, policy = ?, next_seq = ? WHERE id = 1').run(meta.asOf, meta.dataVersion, meta.policy, this.nextSeq)
@@ -283,8 +390,11 @@ export class SqliteIngestSession implements IngestSession {
       work()
     } finally {
       if (this.db.inTransaction) this.db.exec('ROLLBACK')
-      clearTempTables(this.db)
+      this.spill.remove()
       this.release()
     }
   }
 }
+
+/** One record's worth of scratch space: a row is packed here before its partition is known. */
+const SCRATCH = Buffer.alloc(Math.max(...RECORD_SIZES))

@@ -4,7 +4,6 @@ import type { IngestSession, RejectReason, StorageAdapter, StoredView, StoreMeta
 import { formatTimestamp, isVehiclePerfError } from '@vehicle-perf/core'
 import { MIGRATIONS } from './migrations.js'
 import { SqliteIngestSession } from './sqlite-ingest-session.js'
-import { createTempTables } from './staging.js'
 import { isBusyError, sqliteError } from './sqlite-errors.js'
 import { readMeta } from './sqlite-runs.js'
 import type { SqlValue } from './row-columns.js'
@@ -28,6 +27,8 @@ export interface SqliteStorageOptions {
    * latest commit. `vehicle-perf serve` uses 10.
    */
   readSnapshotMs?: number
+  /** Where a run spills its rows while it resolves them (about the run's CSV size at peak). Default: the OS temp folder. */
+  tempDir?: string
 }
 
 const LOCK_RETRY_MS = 20
@@ -77,13 +78,6 @@ export function createSqliteStorage(options: SqliteStorageOptions): StorageAdapt
       // 2 MB default (measured: more rps at 420,000 vehicles in 4 of 4 rounds).
       if (readonly) db.pragma(`cache_size = ${-1024 * (options.readCacheMb ?? 64)}`)
       if (!readonly) {
-        // 16 KiB pages for the run's temp tables (staged rows, sort runs): a
-        // quarter of the page reads and writes when a run stages and sorts
-        // millions of rows (scale 10: ~7% faster). The store itself keeps 4 KiB
-        // pages: 16 KiB ones also sped up the ingest, but cost every lookup
-        // ~7% more CPU (p99 over 5 ms at scale 1, two stores measured one
-        // after the other; bench/README.md).
-        db.pragma('temp.page_size = 16384')
         db.pragma('journal_mode = WAL')
         db.pragma('synchronous = NORMAL')
         db.pragma(`cache_size = ${-1024 * (options.cacheSizeMb ?? 64)}`)
@@ -165,13 +159,16 @@ export function createSqliteStorage(options: SqliteStorageOptions): StorageAdapt
           next_seq INTEGER NOT NULL DEFAULT 1)`)
         db.prepare(`INSERT OR IGNORE INTO store_meta (id, schema_version) VALUES (1, 0)`).run()
         const current = (db.prepare('SELECT schema_version FROM store_meta WHERE id = 1').pluck().get() as number) ?? 0
-        for (let version = current; version < MIGRATIONS.length; version++) db.exec(MIGRATIONS[version] as string)
+        for (let version = current; version < MIGRATIONS.length; version++) {
+          const step = MIGRATIONS[version] as string | ((db: Database.Database) => void)
+          if (typeof step === 'string') db.exec(step)
+          else step(db)
+        }
         db.prepare('UPDATE store_meta SET schema_version = ? WHERE id = 1').run(MIGRATIONS.length)
         db.exec('COMMIT')
       } finally {
         if (db.inTransaction) db.exec('ROLLBACK')
       }
-      createTempTables(db)
     },
 
     async beginIngest(run): Promise<IngestSession> {
@@ -181,7 +178,6 @@ export function createSqliteStorage(options: SqliteStorageOptions): StorageAdapt
       ingestQueue = new Promise<void>((resolve) => (release = resolve))
       await previous
       try {
-        createTempTables(db)
         await beginImmediate(db, lockTimeoutMs)
       } catch (error) {
         release()
@@ -190,7 +186,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): StorageAdapt
         }
         throw sqliteError('store_unreachable', `cannot start an ingest on ${options.filename}: ${(error as Error).message}`, error)
       }
-      return new SqliteIngestSession(db, run.runId, run.startedAt, release)
+      return new SqliteIngestSession(db, run.runId, run.startedAt, release, options.tempDir)
     },
 
     async lookup(key: VehicleKey): Promise<StoredView | null> {
@@ -263,6 +259,9 @@ export function createSqliteStorage(options: SqliteStorageOptions): StorageAdapt
       }
       const duplicates = db.prepare(`SELECT classification, count(*) AS n FROM duplicate_rows GROUP BY classification`).all() as { classification: 'exact' | 'conflict'; n: number }[]
       const meta = readMeta(db)
+      // Rows are stored packed: their counts are the accepted rows of the runs that succeeded.
+      const storedRows = (kind: string): number =>
+        (db.prepare(`SELECT coalesce(sum(f.accepted), 0) FROM ingest_files f JOIN ingest_runs r ON r.run_id = f.run_id WHERE r.status = 'succeeded' AND f.kind = ?`).pluck().get(kind) as number)
       return {
         runs: {
           total: runs.reduce((sum, r) => sum + r.n, 0),
@@ -271,7 +270,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): StorageAdapt
           lastRunId: last?.run_id ?? null,
           lastFinishedAt: last?.finished_at ?? null,
         },
-        rows: { deployments: count('SELECT count(*) FROM deployments'), pickups: count('SELECT count(*) FROM pickups'), rides: count('SELECT count(*) FROM rides') },
+        rows: { deployments: storedRows('deployment'), pickups: storedRows('pickup'), rides: storedRows('ride') },
         vehicles: count('SELECT count(*) FROM vehicle_views'),
         duplicates: { exact: duplicates.find((d) => d.classification === 'exact')?.n ?? 0, conflict: duplicates.find((d) => d.classification === 'conflict')?.n ?? 0 },
         rejected: { rows: count('SELECT count(*) FROM rejected_rows'), reasons },

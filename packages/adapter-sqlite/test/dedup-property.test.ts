@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import fc from 'fast-check'
-import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
 import { ingest, InMemoryDeduplicator, readOperationRows, type OperationRow, type RowKind } from '@vehicle-perf/core'
 import { createSqliteStorage } from '@vehicle-perf/adapter-sqlite'
+import { storedRowsIn } from './stored-rows.js'
 
 // Staged resolution (a set-based SQL pass per run) must decide exactly what
 // core's in-memory rule decides row by row: first accepted version wins, per
@@ -65,9 +65,7 @@ describe('staged deduplication', () => {
           }
           await adapter.close()
           // The stored version of every ride is the first one read.
-          const db = new Database(join(dir, 'store.db'), { readonly: true })
-          const stored = db.prepare('SELECT ride_id, amount_cents FROM rides ORDER BY ride_id').raw().all() as [string, number][]
-          db.close()
+          const stored = storedRowsIn(join(dir, 'store.db')).flatMap((row) => (row.kind === 'ride' ? [[row.rideId, row.amountCents]] : [])).sort()
           const firstAmount = new Map<string, number>()
           for (const file of runs.flat()) if (file.kind === 'ride') for (const [key, variant] of file.rows) if (!firstAmount.has(id('R', key))) firstAmount.set(id('R', key), variant === 0 ? 250 : 300)
           expect(stored).toEqual([...firstAmount].sort(([a], [b]) => (a < b ? -1 : 1)))

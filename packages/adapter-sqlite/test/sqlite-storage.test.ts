@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
@@ -7,8 +7,15 @@ import { runStorageConformanceSuite } from '@vehicle-perf/core/testing'
 import { ingest } from '@vehicle-perf/core'
 import { createSqliteStorage } from '@vehicle-perf/adapter-sqlite'
 import { MIGRATIONS } from '../src/migrations.js'
-import { touchedRowsSql } from '../src/sqlite-ingest-session.js'
-import { createTempTables } from '../src/staging.js'
+import { storedRowsIn } from './stored-rows.js'
+import fc from 'fast-check'
+import type { OperationRow } from '@vehicle-perf/core'
+import { packedRowSize, readPackedRow } from '@vehicle-perf/adapter-sqlite'
+import { keyHashHi, keyHashLo, writeRecord } from '../src/packed-rows.js'
+import { keyIndexPart } from '../src/key-index.js'
+import { KEY_PARTITIONS } from '../src/run-spill.js'
+
+const deployment = (n: number): string => `D${String(n).padStart(19, '0')},V${String(n % 7).padStart(19, '0')},2019-05-01 10:00:00 UTC,2019-05-01 10:05:00 UTC`
 
 /** Runs `body` with the path of a store file in a fresh temp folder, removed afterwards. */
 async function withStoreFile(prefix: string, body: (filename: string) => Promise<void>): Promise<void> {
@@ -38,6 +45,9 @@ runStorageConformanceSuite({
           db.close()
         }
       },
+      async storedRows() {
+        return storedRowsIn(filename)
+      },
       async openAnother() {
         const other = createSqliteStorage({ filename, lockTimeoutMs: 20_000 })
         await other.migrate()
@@ -52,7 +62,6 @@ runStorageConformanceSuite({
 
 describe('sqlite specifics', () => {
   const header = 'task_id,vehicle_id,time_task_created,time_task_resolved'
-  const deployment = (n: number): string => `D${String(n).padStart(19, '0')},V${String(n % 7).padStart(19, '0')},2019-05-01 10:00:00 UTC,2019-05-01 10:05:00 UTC`
 
   test('lookups during an ingest see the last committed state, never a run half-done', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'vp-sqlite-'))
@@ -132,26 +141,91 @@ describe('the demo data at full size', () => {
   }, 120_000)
 })
 
-describe('sqlite refresh reads', () => {
-  test('the refresh seeks each touched vehicle\'s rows, never scanning the rows between two touched ids', () =>
-    withStoreFile('vp-sqlite-plan-', async (filename) => {
+describe('sqlite key index', () => {
+  test('a stored key hash that points at a blob without that key does not make a new row a duplicate', () =>
+    withStoreFile('vp-sqlite-collision-', async (filename) => {
+      const header = 'task_id,vehicle_id,time_task_created,time_task_resolved'
       const adapter = createSqliteStorage({ filename })
       await adapter.migrate()
+      await ingest({ adapter, sources: [{ name: 'deployments_1.csv', stream: [`${header}\n${deployment(1)}\n`] }] })
       await adapter.close()
+      // Forge a collision: an index entry with D2's hashes, pointing at the blob that holds D1.
       const db = new Database(filename)
-      createTempTables(db)
-      for (const kind of ['deployment', 'pickup', 'ride'] as const) {
-        const plan = (db.prepare(`EXPLAIN QUERY PLAN ${touchedRowsSql(kind)}`).all('a', 'z') as { detail: string }[]).map((step) => step.detail)
-        // Outer loop over the touched vehicles; each one's rows found by an equality seek.
-        expect(plan[0]).toMatch(/^SEARCH v USING .*touched_vehicles.*\(vehicle_id>\? AND vehicle_id<\?\)/)
-        expect(plan[1]).toMatch(/^SEARCH t USING PRIMARY KEY \(vehicle_id=\?\)$/)
-      }
+      const key = `D${String(2).padStart(19, '0')}`
+      const entry = Buffer.alloc(12)
+      entry.writeUInt32LE(keyHashLo(0, key), 0)
+      entry.writeUInt32LE(keyHashHi(0, key), 4)
+      entry.writeUInt32LE(db.prepare('SELECT id FROM vehicle_rows').pluck().get() as number, 8)
+      db.prepare('INSERT INTO key_index (part, entries) VALUES (?, ?)').run(keyIndexPart(0, keyHashLo(0, key) & (KEY_PARTITIONS - 1)), entry)
       db.close()
+      const again = createSqliteStorage({ filename })
+      const report = await ingest({ adapter: again, sources: [{ name: 'deployments_2.csv', stream: [`${header}\n${deployment(2)}\n${deployment(1)}\n`] }] })
+      await again.close()
+      expect(report.totals).toMatchObject({ accepted: 1, duplicates: { exact: 1, conflict: 0 } })
+      expect(storedRowsIn(filename).map((row) => (row.kind === 'deployment' ? row.taskId : null)).sort()).toEqual([`D${String(1).padStart(19, '0')}`, key])
+    }))
+
+  test('every row kind survives packing bit for bit (pickups with their ingest sequence)', () => {
+    const coordinate = fc.double({ min: -180, max: 180, noNaN: true })
+    const time = fc.integer({ min: 0, max: 4_102_444_800_000 }).map((ms) => ms + 0.5 * (ms % 3))
+    const id = fc.stringMatching(/^[A-Za-z0-9]{20}$/)
+    const row: fc.Arbitrary<OperationRow> = fc.oneof(
+      fc.record({ kind: fc.constant('deployment' as const), taskId: id, vehicleId: id, createdAt: time, resolvedAt: time }),
+      fc.record({ kind: fc.constant('pickup' as const), taskId: id, vehicleId: id, qrCode: fc.stringMatching(/^[A-Z0-9]{6}$/), createdAt: time, resolvedAt: time }),
+      fc.record({
+        kind: fc.constant('ride' as const), rideId: id, vehicleId: id, startedAt: time, endedAt: time,
+        start: fc.option(fc.record({ lat: coordinate, lng: coordinate }), { nil: null }),
+        end: fc.option(fc.record({ lat: coordinate, lng: coordinate }), { nil: null }),
+        amountCents: fc.option(fc.integer({ min: -1_000_000, max: 1_000_000 }), { nil: null }),
+      }),
+    )
+    fc.assert(
+      fc.property(row, fc.integer({ min: 1, max: 2 ** 40 }), fc.nat(), fc.nat(), (original, seq, file, line) => {
+        const target = Buffer.alloc(200)
+        writeRecord(target, 3, original, seq, file, line)
+        expect(readPackedRow(target, 3)).toEqual(original.kind === 'pickup' ? { ...original, seq } : original)
+        expect(packedRowSize(target, 3)).toBe({ deployment: 84, pickup: 90, ride: 124 }[original.kind])
+      }),
+    )
+  })
+})
+
+describe('sqlite run spill', () => {
+  test('a run spills its rows into its own temp folder and removes it, whether the run succeeds or fails', () =>
+    withStoreFile('vp-sqlite-spill-', async (filename) => {
+      const tempDir = join(filename, '..', 'spill')
+      mkdirSync(tempDir)
+      const adapter = createSqliteStorage({ filename, tempDir })
+      await adapter.migrate()
+      const header = 'task_id,vehicle_id,time_task_created,time_task_resolved'
+      const seen: string[][] = []
+      await ingest({
+        adapter,
+        batchSize: 2,
+        sources: [{ name: 'deployments.csv', stream: [`${header}\n${deployment(1)}\n${deployment(2)}\n${deployment(3)}\n`] }],
+        onProgress: () => void seen.push(readdirSync(tempDir)),
+      })
+      expect(seen.some((names) => names.length === 1 && names[0]?.startsWith('vehicle-perf-run-'))).toBe(true)
+      expect(readdirSync(tempDir)).toEqual([])
+      const controller = new AbortController()
+      await expect(
+        ingest({
+          adapter,
+          batchSize: 1,
+          signal: controller.signal,
+          sources: [{ name: 'deployments.csv', stream: [`${header}\n${deployment(4)}\n${deployment(5)}\n`] }],
+          onProgress: (progress) => {
+            if (progress.rowsRead > 0) controller.abort()
+          },
+        }),
+      ).rejects.toMatchObject({ code: 'ingest_aborted' })
+      expect(readdirSync(tempDir)).toEqual([])
+      await adapter.close()
     }))
 })
 
 describe('sqlite page size', () => {
-  test('a new store keeps 4 KiB pages, which lookups read fastest (only the temp tables of a run use 16 KiB)', () =>
+  test('a new store keeps 4 KiB pages, which lookups read fastest ', () =>
     withStoreFile('vp-sqlite-pages-', async (filename) => {
       const adapter = createSqliteStorage({ filename })
       await adapter.migrate()
@@ -184,13 +258,10 @@ describe('sqlite schema upgrades', () => {
       })
       await adapter.close()
       expect(report.totals).toMatchObject({ accepted: 1, duplicates: { exact: 1, conflict: 0 } })
-      const db = new Database(filename, { readonly: true })
-      const keys = db.prepare('SELECT task_id, seq FROM deployment_keys ORDER BY task_id').raw().all() as [string, number][]
-      expect(keys.map(([key]) => key)).toEqual(['D0000000000000000001', 'D0000000000000000002'])
       // The old row kept its place in ingest order; the new one comes after it.
-      expect(keys[0]?.[1]).toBe(1)
-      expect(keys[1]?.[1]).toBeGreaterThan(1)
-      expect((db.prepare('PRAGMA index_list(deployments)').all() as { unique: number; origin: string }[]).filter((i) => i.origin === 'u')).toEqual([])
+      expect(storedRowsIn(filename).map((row) => (row.kind === 'deployment' ? row.taskId : null))).toEqual(['D0000000000000000001', 'D0000000000000000002'])
+      const db = new Database(filename, { readonly: true })
+      expect(db.prepare(`SELECT name FROM sqlite_schema WHERE name IN ('deployments', 'deployment_keys')`).all()).toEqual([])
       expect(db.prepare('SELECT schema_version FROM store_meta').pluck().get()).toBe(MIGRATIONS.length)
       db.close()
     } finally {

@@ -99,10 +99,12 @@ export interface IngestSession {
    */
   stageRows(kind: RowKind, file: number, rows: readonly StagedRow[]): Promise<void>
   /**
-   * Ends staging. Stores, for every key, the first staged row unless the key
-   * was stored before, and marks their vehicles touched; then yields every
-   * other staged row with the stored version of its key, in read order,
-   * `chunkSize` at a time. Call once, after the last file. `onStep` is
+   * Ends staging. Keeps, for every key, the first staged row unless the key
+   * was stored before, and marks their vehicles touched (the kept rows are
+   * stored by the end of touchedVehicles, or at commit); yields every other
+   * staged row with the stored version of its key, `chunkSize` at a time, in
+   * no set order (core counts each in its own file). Call once, after the
+   * last file. `onStep` is
    * called before each of its long steps (a large run spends minutes here)
    * and once at the end with `done === total`.
    */
@@ -118,7 +120,7 @@ export interface IngestSession {
   /** Marks every known vehicle touched (a policy change re-renders all views). */
   touchAllVehicles(): Promise<void>
   /**
-   * The touched vehicles with all their stored events, in vehicle id order,
+   * The touched vehicles with all their stored events, grouped by vehicle,
    * `chunkSize` vehicles at a time; each array in ingest order, pickups with
    * their global ingest sequence.
    */

@@ -1,0 +1,52 @@
+import type Database from 'better-sqlite3'
+import { KEY_HASH_HI, KEY_HASH_LO, recordKindCode } from './packed-rows.js'
+import { KEY_PARTITIONS } from './run-spill.js'
+
+// The store's key index: for every stored key, its two 32-bit hashes and the
+// id of the vehicle blob that holds its row, 12 bytes, packed into blobs by
+// key partition (key_index.part = kind code * KEY_PARTITIONS + low hash bits).
+// A run reads only the partitions it staged keys in, and confirms every hash
+// match in the blob itself: two keys may share a hash, never a stored row.
+
+export const KEY_ENTRY_BYTES = 12
+const ENTRIES_PER_BLOB = 8192
+
+export function keyIndexPart(kindCode: number, partition: number): number {
+  return kindCode * KEY_PARTITIONS + partition
+}
+
+/** Collects a run's new index entries and writes them in blobs of 8,192. */
+export class KeyIndexWriter {
+  private readonly pending = new Map<number, { bytes: Buffer; used: number }>()
+  private readonly insert: Database.Statement
+
+  constructor(db: Database.Database) {
+    this.insert = db.prepare('INSERT INTO key_index (part, entries) VALUES (?, ?)')
+  }
+
+  /** The key of the record at `offset` of `blob`, stored in blob `blobId`. */
+  add(blob: Buffer, offset: number, blobId: number): void {
+    if (blobId > 0xffffffff) throw new Error(`vehicle_rows id ${blobId} does not fit the key index's 32 bits`)
+    const lo = blob.readUInt32LE(offset + KEY_HASH_LO)
+    const part = keyIndexPart(recordKindCode(blob, offset), lo & (KEY_PARTITIONS - 1))
+    let buffer = this.pending.get(part)
+    if (buffer === undefined) {
+      buffer = { bytes: Buffer.allocUnsafe(ENTRIES_PER_BLOB * KEY_ENTRY_BYTES), used: 0 }
+      this.pending.set(part, buffer)
+    }
+    buffer.bytes.writeUInt32LE(lo, buffer.used)
+    buffer.bytes.writeUInt32LE(blob.readUInt32LE(offset + KEY_HASH_HI), buffer.used + 4)
+    buffer.bytes.writeUInt32LE(blobId, buffer.used + 8)
+    buffer.used += KEY_ENTRY_BYTES
+    if (buffer.used === buffer.bytes.length) this.write(part, buffer)
+  }
+
+  flush(): void {
+    for (const [part, buffer] of this.pending) if (buffer.used > 0) this.write(part, buffer)
+  }
+
+  private write(part: number, buffer: { bytes: Buffer; used: number }): void {
+    this.insert.run(part, buffer.bytes.subarray(0, buffer.used))
+    buffer.used = 0
+  }
+}

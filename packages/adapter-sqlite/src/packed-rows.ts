@@ -1,0 +1,169 @@
+import type { DeploymentRow, OperationRow, PickupRow, RideRow, RowKind } from '@vehicle-perf/core'
+
+// Rows as fixed-size binary records: how a run spills them to temp files and
+// how a vehicle's rows are stored (one blob per vehicle per run). Storage
+// only: no rule lives here. Ids are exactly 20 ASCII characters and QR codes
+// 6 (core validates both), so every kind has one record size. Numbers are
+// float64: timestamps, coordinates and cents come back bit for bit.
+//
+//   0 kind u8 | 1 flags u8 | 4 file u32 | 8 line u32 | 12 key hash (lo u32, hi u32)
+//   20 seq f64 | 28 key 20 B | 48 vehicle id 20 B | 68 time f64 | 76 time f64
+//   deployment: 84 bytes; pickup: 84 qr 6 B, 90 bytes;
+//   ride: 84 start lat, lng, 100 end lat, lng, 116 amount f64, 124 bytes.
+//   A touch mark (a stored vehicle to re-render) is the first 68 bytes, kind 3.
+
+export const KIND_CODES: Record<RowKind, number> = { deployment: 0, pickup: 1, ride: 2 }
+export const CODE_KINDS: readonly RowKind[] = ['deployment', 'pickup', 'ride']
+export const TOUCH_MARK = 3
+export const RECORD_SIZES: readonly number[] = [84, 90, 124, 68]
+
+export const KEY_HASH_LO = 12
+export const KEY_HASH_HI = 16
+const SEQ = 20
+const KEY = 28
+export const VEHICLE = 48
+const T1 = 68
+const T2 = 76
+const QR = 84
+const START_LAT = 84
+const START_LNG = 92
+const END_LAT = 100
+const END_LNG = 108
+const AMOUNT = 116
+
+const HAS_START = 1
+const HAS_END = 2
+const HAS_AMOUNT = 4
+
+/** Two independent 32-bit FNV-1a hashes of a key, seeded by kind (key spaces are per kind). */
+export function keyHashLo(kindCode: number, key: string): number {
+  let h = (0x811c9dc5 ^ kindCode) >>> 0
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193)
+  return h >>> 0
+}
+
+export function keyHashHi(kindCode: number, key: string): number {
+  let h = (0x050c5d1f ^ (kindCode << 8)) >>> 0
+  for (let i = key.length - 1; i >= 0; i--) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193)
+  return h >>> 0
+}
+
+/** A 32-bit hash of a vehicle id, for spreading vehicles over partitions. */
+export function vehicleHash(vehicleId: string): number {
+  return keyHashLo(7, vehicleId)
+}
+
+function rowKeyOf(row: OperationRow): string {
+  return row.kind === 'ride' ? row.rideId : row.taskId
+}
+
+/** Writes `row` at `offset` of `target` (which has RECORD_SIZES[kind] bytes free there). */
+export function writeRecord(target: Buffer, offset: number, row: OperationRow, seq: number, file: number, line: number): void {
+  const code = KIND_CODES[row.kind]
+  const key = rowKeyOf(row)
+  target[offset] = code
+  target.writeUInt32LE(file, offset + 4)
+  target.writeUInt32LE(line, offset + 8)
+  target.writeUInt32LE(keyHashLo(code, key), offset + KEY_HASH_LO)
+  target.writeUInt32LE(keyHashHi(code, key), offset + KEY_HASH_HI)
+  target.writeDoubleLE(seq, offset + SEQ)
+  target.write(key, offset + KEY, 20, 'latin1')
+  target.write(row.vehicleId, offset + VEHICLE, 20, 'latin1')
+  let flags = 0
+  if (row.kind === 'ride') {
+    target.writeDoubleLE(row.startedAt, offset + T1)
+    target.writeDoubleLE(row.endedAt, offset + T2)
+    if (row.start !== null) {
+      flags |= HAS_START
+      target.writeDoubleLE(row.start.lat, offset + START_LAT)
+      target.writeDoubleLE(row.start.lng, offset + START_LNG)
+    }
+    if (row.end !== null) {
+      flags |= HAS_END
+      target.writeDoubleLE(row.end.lat, offset + END_LAT)
+      target.writeDoubleLE(row.end.lng, offset + END_LNG)
+    }
+    if (row.amountCents !== null) {
+      flags |= HAS_AMOUNT
+      target.writeDoubleLE(row.amountCents, offset + AMOUNT)
+    }
+  } else {
+    target.writeDoubleLE(row.createdAt, offset + T1)
+    target.writeDoubleLE(row.resolvedAt, offset + T2)
+    if (row.kind === 'pickup') target.write(row.qrCode, offset + QR, 6, 'latin1')
+  }
+  target[offset + 1] = flags
+}
+
+/** A touch mark: "re-render this stored vehicle" (a policy change re-renders all of them). */
+export function writeTouchMark(target: Buffer, offset: number, vehicleId: string): void {
+  target.fill(0, offset, offset + RECORD_SIZES[TOUCH_MARK]!)
+  target[offset] = TOUCH_MARK
+  target.write(vehicleId, offset + VEHICLE, 20, 'latin1')
+}
+
+export function recordSize(source: Buffer, offset: number): number {
+  const size = RECORD_SIZES[source[offset] as number]
+  if (size === undefined) throw new Error(`corrupt row record (kind ${source[offset]}) at byte ${offset}`)
+  return size
+}
+
+export const recordKindCode = (source: Buffer, offset: number): number => source[offset] as number
+export const recordFile = (source: Buffer, offset: number): number => source.readUInt32LE(offset + 4)
+export const recordLine = (source: Buffer, offset: number): number => source.readUInt32LE(offset + 8)
+export const recordSeq = (source: Buffer, offset: number): number => source.readDoubleLE(offset + SEQ)
+export const recordKey = (source: Buffer, offset: number): string => source.toString('latin1', offset + KEY, offset + KEY + 20)
+export const recordVehicle = (source: Buffer, offset: number): string => source.toString('latin1', offset + VEHICLE, offset + VEHICLE + 20)
+
+/**
+ * The row of a record; pickups keep their seq (the QR-claim tie-break needs
+ * it). A caller that knows the vehicle passes its id, saving a string per row.
+ */
+export function readRecord(source: Buffer, offset: number, knownVehicleId?: string): OperationRow {
+  const code = source[offset]
+  const key = recordKey(source, offset)
+  const vehicleId = knownVehicleId ?? recordVehicle(source, offset)
+  const t1 = source.readDoubleLE(offset + T1)
+  const t2 = source.readDoubleLE(offset + T2)
+  if (code === 2) {
+    const flags = source[offset + 1] as number
+    const ride: RideRow = {
+      kind: 'ride',
+      rideId: key,
+      vehicleId,
+      startedAt: t1,
+      endedAt: t2,
+      start: flags & HAS_START ? { lat: source.readDoubleLE(offset + START_LAT), lng: source.readDoubleLE(offset + START_LNG) } : null,
+      end: flags & HAS_END ? { lat: source.readDoubleLE(offset + END_LAT), lng: source.readDoubleLE(offset + END_LNG) } : null,
+      amountCents: flags & HAS_AMOUNT ? source.readDoubleLE(offset + AMOUNT) : null,
+    }
+    return ride
+  }
+  if (code === 1) {
+    const pickup: PickupRow & { seq: number } = {
+      kind: 'pickup',
+      taskId: key,
+      vehicleId,
+      qrCode: source.toString('latin1', offset + QR, offset + QR + 6),
+      createdAt: t1,
+      resolvedAt: t2,
+      seq: recordSeq(source, offset),
+    }
+    return pickup
+  }
+  if (code === 0) {
+    const deployment: DeploymentRow = { kind: 'deployment', taskId: key, vehicleId, createdAt: t1, resolvedAt: t2 }
+    return deployment
+  }
+  throw new Error(`corrupt row record (kind ${code}) at byte ${offset}`)
+}
+
+/** A row as a duplicate's two versions are compared: without the pickup's seq. */
+export function readPlainRow(source: Buffer, offset: number): OperationRow {
+  const row = readRecord(source, offset)
+  if (row.kind === 'pickup') {
+    const { seq: _seq, ...pickup } = row as PickupRow & { seq: number }
+    return pickup
+  }
+  return row
+}

@@ -1,0 +1,96 @@
+import { closeSync, ftruncateSync, openSync, readSync, unlinkSync, writeSync, fstatSync } from 'node:fs'
+
+const BUFFER_BYTES = 32 * 1024
+
+/**
+ * An append-only temp file of row records with a small write buffer: a run
+ * spills its rows here instead of holding them, so memory stays bounded by
+ * the buffers, whatever the input size. Synchronous, like better-sqlite3:
+ * the calls are short and nothing else runs on the connection meanwhile.
+ */
+export class SpillFile {
+  private fd: number | null
+  private readonly buffer = Buffer.allocUnsafe(BUFFER_BYTES)
+  private buffered = 0
+  private written = 0
+
+  constructor(readonly path: string) {
+    this.fd = openSync(path, 'w+')
+  }
+
+  /** Bytes appended so far (a mark to truncate back to). */
+  get length(): number {
+    return this.written + this.buffered
+  }
+
+  /**
+   * Room for `size` bytes in the write buffer: returns the buffer and the
+   * offset to write the record at.
+   */
+  reserve(size: number): { target: Buffer; offset: number } {
+    if (this.buffered + size > BUFFER_BYTES) this.flush()
+    const offset = this.buffered
+    this.buffered += size
+    return { target: this.buffer, offset }
+  }
+
+  /** Appends bytes as they are (a record copied from another file). */
+  append(source: Buffer, start: number, end: number): void {
+    const size = end - start
+    if (this.buffered + size > BUFFER_BYTES) this.flush()
+    if (size > BUFFER_BYTES) {
+      writeSync(this.openFd(), source, start, size, this.written)
+      this.written += size
+      return
+    }
+    source.copy(this.buffer, this.buffered, start, end)
+    this.buffered += size
+  }
+
+  /** Drops everything after `length` (a failed file's rows). */
+  truncate(length: number): void {
+    if (length >= this.written) {
+      this.buffered = length - this.written
+      return
+    }
+    this.buffered = 0
+    ftruncateSync(this.openFd(), length)
+    this.written = length
+  }
+
+  /** The whole file in one buffer (a partition: a bounded share of the run). */
+  readAll(): Buffer {
+    this.flush()
+    const fd = this.openFd()
+    const size = fstatSync(fd).size
+    const whole = Buffer.allocUnsafe(size)
+    let read = 0
+    while (read < size) read += readSync(fd, whole, read, size - read, read)
+    return whole
+  }
+
+  /** Closes and deletes the file. */
+  remove(): void {
+    if (this.fd === null) return
+    closeSync(this.fd)
+    this.fd = null
+    try {
+      unlinkSync(this.path)
+    } catch {
+      // Already gone with its folder.
+    }
+  }
+
+  private flush(): void {
+    if (this.buffered === 0) return
+    let done = 0
+    while (done < this.buffered) done += writeSync(this.openFd(), this.buffer, done, this.buffered - done, this.written + done)
+    this.written += this.buffered
+    this.buffered = 0
+  }
+
+  private openFd(): number {
+    if (this.fd === null) throw new Error(`spill file ${this.path} is closed`)
+    return this.fd
+  }
+}
