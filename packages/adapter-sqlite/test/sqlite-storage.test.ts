@@ -225,7 +225,7 @@ describe('sqlite run spill', () => {
 })
 
 describe('sqlite page size', () => {
-  test('a new store keeps 4 KiB pages, which lookups read fastest ', () =>
+  test('a new store keeps 4 KiB pages, which lookups read fastest', () =>
     withStoreFile('vp-sqlite-pages-', async (filename) => {
       const adapter = createSqliteStorage({ filename })
       await adapter.migrate()
