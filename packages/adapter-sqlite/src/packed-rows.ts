@@ -48,11 +48,6 @@ export function keyHashHi(kindCode: number, key: string): number {
   return h >>> 0
 }
 
-/** A 32-bit hash of a vehicle id, for spreading vehicles over partitions. */
-export function vehicleHash(vehicleId: string): number {
-  return keyHashLo(7, vehicleId)
-}
-
 function rowKeyOf(row: OperationRow): string {
   return row.kind === 'ride' ? row.rideId : row.taskId
 }

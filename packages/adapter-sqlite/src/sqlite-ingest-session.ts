@@ -15,7 +15,6 @@ import type {
 } from '@vehicle-perf/core'
 import {
   CODE_KINDS,
-  KEY_HASH_HI,
   KEY_HASH_LO,
   KIND_CODES,
   RECORD_SIZES,
@@ -27,20 +26,19 @@ import {
   recordSeq,
   recordSize,
   recordVehicle,
-  vehicleHash,
   writeRecord,
   writeTouchMark,
 } from './packed-rows.js'
 import { KEY_PARTITIONS, RunSpill, VEHICLE_PARTITIONS } from './run-spill.js'
 import { nextRunSeq, readMeta, recordRun } from './sqlite-runs.js'
 import { KEY_ENTRY_BYTES, keyIndexPart, KeyIndexWriter } from './key-index.js'
+import { rangeOf, VehicleSample } from './vehicle-ranges.js'
+import { FirstOfKey, hashKey } from './first-of-key.js'
 
 type Statement = Database.Statement<unknown[], unknown>
 
 const keyFile = (part: number): string => `k${part}`
 const vehicleFile = (part: number): string => `v${part}`
-/** A 53-bit number from a record's two key hashes: exact as a double, so a Map key. */
-const hashKey = (lo: number, hi: number): number => lo + (hi & 0x1fffff) * 0x100000000
 
 /**
  * One ingest run on the write connection: one transaction (BEGIN IMMEDIATE,
@@ -80,6 +78,9 @@ export class SqliteIngestSession implements IngestSession {
   /** False in an empty store: no key index to read, no stored rows to join. */
   private readonly storeHasRows: boolean
   private touchedCount: number | null = null
+  private readonly vehicleSample = new VehicleSample()
+  /** Where vehicle partitions are cut (set when keys are settled, or by touchAllVehicles in a run without rows). */
+  private vehicleCuts: string[] | null = null
 
   constructor(
     private readonly db: Database.Database,
@@ -131,6 +132,7 @@ export class SqliteIngestSession implements IngestSession {
       SCRATCH.fill(0, 0, size)
       writeRecord(SCRATCH, 0, row, this.nextSeq++, file, line)
       const part = SCRATCH.readUInt32LE(KEY_HASH_LO) & (KEY_PARTITIONS - 1)
+      this.vehicleSample.add(row.vehicleId)
       const spill = (files[part] ??= this.spill.file(keyFile(keyIndexPart(code, part))))
       spill.append(SCRATCH, 0, size)
     }
@@ -139,6 +141,8 @@ export class SqliteIngestSession implements IngestSession {
   async *resolveStaged(chunkSize: number, onStep?: (step: ResolveStep) => void): AsyncIterable<StagedDuplicate[]> {
     if (this.resolved) throw new Error('resolveStaged called twice in one run')
     this.resolved = true
+    const cuts = this.vehicleSample.boundaries(VEHICLE_PARTITIONS)
+    this.vehicleCuts = cuts
     const total = CODE_KINDS.length * KEY_PARTITIONS
     let done = 0
     let duplicates: StagedDuplicate[] = []
@@ -170,25 +174,18 @@ export class SqliteIngestSession implements IngestSession {
   private *settlePartition(kind: RowKind, part: number, records: Buffer): Generator<StagedDuplicate> {
     const size = RECORD_SIZES[KIND_CODES[kind]] as number
     const count = records.length / size
-    const firstOfKey = new Map<string, number>()
+    const firstOfKey = new FirstOfKey(records, size)
     // For each record, the index of the first record with its key (itself when first).
     const firstOf = new Int32Array(count)
-    for (let i = 0; i < count; i++) {
-      const key = recordKey(records, i * size)
-      const first = firstOfKey.get(key)
-      if (first === undefined) {
-        firstOfKey.set(key, i)
-        firstOf[i] = i
-      } else firstOf[i] = first
-    }
-    const storedVersion = this.storeHasRows ? this.storedVersions(kind, part, records, size, firstOfKey) : null
+    for (let i = 0; i < count; i++) firstOf[i] = firstOfKey.firstOf(i)
+    const storedVersion = this.storeHasRows ? this.storedVersions(kind, part, firstOfKey) : null
     const vehicleFiles = new Array<ReturnType<RunSpill['file']> | undefined>(VEHICLE_PARTITIONS)
     for (let i = 0; i < count; i++) {
       const offset = i * size
       const first = firstOf[i] as number
       const stored = storedVersion?.get(first)
       if (first === i && stored === undefined) {
-        const q = vehicleHash(recordVehicle(records, offset)) & (VEHICLE_PARTITIONS - 1)
+        const q = rangeOf(this.vehicleCuts as string[], recordVehicle(records, offset))
         ;(vehicleFiles[q] ??= this.spill.file(vehicleFile(q))).append(records, offset, offset + size)
         continue
       }
@@ -208,16 +205,11 @@ export class SqliteIngestSession implements IngestSession {
    * index of the key's first record. The key index gives candidates by hash;
    * each is confirmed in the blob it points at (two keys may share a hash).
    */
-  private storedVersions(kind: RowKind, part: number, records: Buffer, size: number, firstOfKey: Map<string, number>): Map<number, OperationRow> {
-    const byHash = new Map<number, number>()
-    for (const first of firstOfKey.values()) {
-      const offset = first * size
-      byHash.set(hashKey(records.readUInt32LE(offset + KEY_HASH_LO), records.readUInt32LE(offset + KEY_HASH_HI)), first)
-    }
+  private storedVersions(kind: RowKind, part: number, firstOfKey: FirstOfKey): Map<number, OperationRow> {
     const candidateBlobs = new Set<number>()
     for (const entries of this.db.prepare('SELECT entries FROM key_index WHERE part = ?').pluck().iterate(part) as Iterable<Buffer>) {
       for (let e = 0; e < entries.length; e += KEY_ENTRY_BYTES) {
-        if (byHash.has(hashKey(entries.readUInt32LE(e), entries.readUInt32LE(e + 4)))) candidateBlobs.add(entries.readUInt32LE(e + 8))
+        if (firstOfKey.hasHash(hashKey(entries.readUInt32LE(e), entries.readUInt32LE(e + 4)))) candidateBlobs.add(entries.readUInt32LE(e + 8))
       }
     }
     const stored = new Map<number, OperationRow>()
@@ -227,7 +219,7 @@ export class SqliteIngestSession implements IngestSession {
       if (blob === undefined) continue
       for (let offset = 0; offset < blob.length; offset += recordSize(blob, offset)) {
         if (recordKindCode(blob, offset) !== code) continue
-        const first = firstOfKey.get(recordKey(blob, offset))
+        const first = firstOfKey.find(blob, offset)
         if (first !== undefined) stored.set(first, readPlainRow(blob, offset))
       }
     }
@@ -267,8 +259,21 @@ export class SqliteIngestSession implements IngestSession {
 
   async touchAllVehicles(): Promise<void> {
     const size = RECORD_SIZES[TOUCH_MARK] as number
+    if (this.vehicleSample.size === 0) {
+      // No row was staged: cut the stored vehicles into equal ranges.
+      const count = this.db.prepare('SELECT count(DISTINCT vehicle_id) FROM vehicle_rows').pluck().get() as number
+      const every = Math.max(1, Math.ceil(count / VEHICLE_PARTITIONS))
+      const cuts: string[] = []
+      let n = 0
+      for (const vehicleId of this.db.prepare('SELECT DISTINCT vehicle_id FROM vehicle_rows ORDER BY vehicle_id').pluck().iterate() as Iterable<string>) {
+        if (n > 0 && n % every === 0) cuts.push(vehicleId)
+        n++
+      }
+      this.vehicleCuts = cuts
+    }
+    const cuts = this.vehicleCuts ?? []
     for (const vehicleId of this.db.prepare('SELECT DISTINCT vehicle_id FROM vehicle_rows').pluck().iterate() as Iterable<string>) {
-      const { target, offset } = this.spill.file(vehicleFile(vehicleHash(vehicleId) & (VEHICLE_PARTITIONS - 1))).reserve(size)
+      const { target, offset } = this.spill.file(vehicleFile(rangeOf(cuts, vehicleId))).reserve(size)
       writeTouchMark(target, offset, vehicleId)
     }
     this.touchedCount = null

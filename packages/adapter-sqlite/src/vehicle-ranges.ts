@@ -1,0 +1,69 @@
+// Vehicle partitions are ranges of vehicle ids, cut at quantiles of a sample
+// of the run's rows: read partition by partition, each sorted, a run stores
+// its vehicles in id order. Every table keyed by vehicle id (views, claims,
+// the blob index) is then written at its right edge instead of at random
+// pages (at scale 100, random order doubled the cost of those writes: their
+// B-trees outgrow the page cache).
+
+const SAMPLE_SIZE = 4096
+
+/** A fixed-size uniform sample of the vehicle ids staged (reservoir sampling, deterministic). */
+export class VehicleSample {
+  private readonly ids: string[] = []
+  private seen = 0
+  private random = 0x9e3779b9
+
+  add(vehicleId: string): void {
+    this.seen++
+    if (this.ids.length < SAMPLE_SIZE) {
+      this.ids.push(ownCopy(vehicleId))
+      return
+    }
+    // xorshift32: a cheap, seeded stream; the cut points need no better.
+    this.random ^= this.random << 13
+    this.random ^= this.random >>> 17
+    this.random ^= this.random << 5
+    const slot = (this.random >>> 0) % this.seen
+    if (slot < SAMPLE_SIZE) this.ids[slot] = ownCopy(vehicleId)
+  }
+
+  get size(): number {
+    return this.ids.length
+  }
+
+  /** Up to `partitions - 1` sorted, distinct cut points. */
+  boundaries(partitions: number): string[] {
+    return cutPoints([...this.ids].sort(), partitions)
+  }
+}
+
+/** Cut points that split sorted ids into `partitions` ranges of about equal size. */
+export function cutPoints(sortedIds: readonly string[], partitions: number): string[] {
+  const cuts: string[] = []
+  for (let p = 1; p < partitions; p++) {
+    const id = sortedIds[Math.floor((p * sortedIds.length) / partitions)]
+    if (id !== undefined && id !== cuts[cuts.length - 1] && (cuts.length === 0 || id > (cuts[cuts.length - 1] as string))) cuts.push(id)
+  }
+  return cuts
+}
+
+/** The range a vehicle id falls in: how many cut points are <= it. */
+export function rangeOf(cuts: readonly string[], vehicleId: string): number {
+  let low = 0
+  let high = cuts.length
+  while (low < high) {
+    const mid = (low + high) >>> 1
+    if ((cuts[mid] as string) <= vehicleId) low = mid + 1
+    else high = mid
+  }
+  return low
+}
+
+/**
+ * A parsed id is a slice of the CSV chunk it was read from, and keeps the
+ * whole chunk alive: a sample of 4,096 of them held ~270 MB of chunks
+ * (measured). A copy holds 20 characters.
+ */
+function ownCopy(id: string): string {
+  return Buffer.from(id, 'latin1').toString('latin1')
+}

@@ -1,0 +1,34 @@
+import fc from 'fast-check'
+import { describe, expect, test } from 'vitest'
+import { cutPoints, rangeOf, VehicleSample } from '../src/vehicle-ranges.js'
+
+describe('vehicle ranges', () => {
+  test('ranges keep id order: a smaller id never falls in a later range, and every range index is below the partition count', () => {
+    fc.assert(
+      fc.property(fc.array(fc.string({ minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 200 }), fc.integer({ min: 1, max: 70 }), (ids, partitions) => {
+        const sample = new VehicleSample()
+        for (const id of ids) sample.add(id)
+        const cuts = sample.boundaries(partitions)
+        expect(cuts.length).toBeLessThan(partitions)
+        expect([...cuts].sort()).toEqual(cuts)
+        expect(new Set(cuts).size).toBe(cuts.length)
+        const sorted = [...ids].sort()
+        const ranges = sorted.map((id) => rangeOf(cuts, id))
+        for (let i = 1; i < ranges.length; i++) expect(ranges[i]).toBeGreaterThanOrEqual(ranges[i - 1] as number)
+        for (const range of ranges) expect(range).toBeLessThan(partitions)
+      }),
+    )
+  })
+
+  test('a large uniform sample cuts about equal ranges', () => {
+    const sample = new VehicleSample()
+    const ids = Array.from({ length: 100_000 }, (_, i) => `V${String((i * 7919) % 100_000).padStart(6, '0')}`)
+    for (const id of ids) sample.add(id)
+    const cuts = sample.boundaries(64)
+    expect(cuts.length).toBe(63)
+    const sizes = new Array<number>(64).fill(0)
+    for (const id of ids) sizes[rangeOf(cuts, id)]++
+    expect(Math.max(...sizes)).toBeLessThan((3 * ids.length) / 64)
+    expect(cutPoints(['a', 'a', 'a'], 3)).toEqual(['a'])
+  })
+})
