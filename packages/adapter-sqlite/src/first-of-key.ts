@@ -1,4 +1,4 @@
-import { KEY_HASH_HI, KEY_HASH_LO, recordKey } from './packed-rows.js'
+import { KEY_HASH_HI, KEY_HASH_LO, keyHashHi, keyHashLo, recordKey } from './packed-rows.js'
 
 const KEY = 28
 const KEY_BYTES = 20
@@ -53,11 +53,11 @@ export class FirstOfKey {
     return this.byHash.has(hash)
   }
 
-  /** The first record with the key of the record at `offset` of `source` (a stored blob), if any. */
-  find(source: Buffer, offset: number): number | undefined {
-    const first = this.byHash.get(hashKeyAt(source, offset))
+  /** The first record with this key (of kind `kindCode`, as a stored blob holds it), if any. */
+  find(kindCode: number, key: string): number | undefined {
+    const first = this.byHash.get(hashKey(keyHashLo(kindCode, key), keyHashHi(kindCode, key)))
     if (first === undefined) return undefined
-    if (sameKey(this.records, first * this.size, source, offset)) return first
-    return this.collided.size === 0 ? undefined : this.collided.get(recordKey(source, offset))
+    if (recordKey(this.records, first * this.size) === key) return first
+    return this.collided.get(key)
   }
 }

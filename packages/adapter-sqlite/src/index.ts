@@ -17,4 +17,4 @@ export {
 } from './schema.js'
 
 // Reading stored rows back (vehicle_rows.records) outside the adapter
-export { readRecord as readPackedRow, recordSize as packedRowSize } from './packed-rows.js'
+export { readStoredRecord, storedRecordSize } from './packed-rows.js'

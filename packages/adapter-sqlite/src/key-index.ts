@@ -24,18 +24,18 @@ export class KeyIndexWriter {
     this.insert = db.prepare('INSERT INTO key_index (part, entries) VALUES (?, ?)')
   }
 
-  /** The key of the record at `offset` of `blob`, stored in blob `blobId`. */
-  add(blob: Buffer, offset: number, blobId: number): void {
+  /** The key of the spilled record at `offset` of `records`, stored in blob `blobId`. */
+  add(records: Buffer, offset: number, blobId: number): void {
     if (blobId > 0xffffffff) throw new Error(`vehicle_rows id ${blobId} does not fit the key index's 32 bits`)
-    const lo = blob.readUInt32LE(offset + KEY_HASH_LO)
-    const part = keyIndexPart(recordKindCode(blob, offset), lo & (KEY_PARTITIONS - 1))
+    const lo = records.readUInt32LE(offset + KEY_HASH_LO)
+    const part = keyIndexPart(recordKindCode(records, offset), lo & (KEY_PARTITIONS - 1))
     let buffer = this.pending.get(part)
     if (buffer === undefined) {
       buffer = { bytes: Buffer.allocUnsafe(ENTRIES_PER_BLOB * KEY_ENTRY_BYTES), used: 0 }
       this.pending.set(part, buffer)
     }
     buffer.bytes.writeUInt32LE(lo, buffer.used)
-    buffer.bytes.writeUInt32LE(blob.readUInt32LE(offset + KEY_HASH_HI), buffer.used + 4)
+    buffer.bytes.writeUInt32LE(records.readUInt32LE(offset + KEY_HASH_HI), buffer.used + 4)
     buffer.bytes.writeUInt32LE(blobId, buffer.used + 8)
     buffer.used += KEY_ENTRY_BYTES
     if (buffer.used === buffer.bytes.length) this.write(part, buffer)

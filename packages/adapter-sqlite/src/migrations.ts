@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3'
-import { writeRecord, RECORD_SIZES } from './packed-rows.js'
+import { RECORD_SIZES, STORED_SIZES, writeRecord, writeStoredRecord } from './packed-rows.js'
 import { KeyIndexWriter } from './key-index.js'
 import { ROW_KINDS, ROW_TABLES, rowFrom, selectColumns, type SqlValue } from './row-columns.js'
 
@@ -125,16 +125,20 @@ function packRowTables(db: Database.Database): void {
   for (const vehicleId of vehicles) {
     const rows = rowsOf.flatMap(({ kind, statement }) => (statement.all(vehicleId) as SqlValue[][]).map((values) => ({ seq: values[0] as number, row: rowFrom(kind, values) })))
     rows.sort((a, b) => a.seq - b.seq)
-    const blob = Buffer.alloc(rows.reduce((sum, { row }) => sum + (RECORD_SIZES[ROW_KINDS.indexOf(row.kind)] as number), 0))
-    let offset = 0
+    // Packed as a run would spill them (with their key hashes), then stored.
+    const spilled = Buffer.alloc(rows.reduce((sum, { row }) => sum + (RECORD_SIZES[ROW_KINDS.indexOf(row.kind)] as number), 0))
+    const blob = Buffer.alloc(rows.reduce((sum, { row }) => sum + (STORED_SIZES[ROW_KINDS.indexOf(row.kind)] as number), 0))
     const offsets: number[] = []
+    let offset = 0
+    let at = 0
     for (const { seq, row } of rows) {
-      writeRecord(blob, offset, row, seq, 0, 0)
+      writeRecord(spilled, offset, row, seq, 0, 0)
       offsets.push(offset)
+      at += writeStoredRecord(spilled, offset, blob, at)
       offset += RECORD_SIZES[ROW_KINDS.indexOf(row.kind)] as number
     }
     const blobId = Number(insertBlob.run(vehicleId, runSeq, blob).lastInsertRowid)
-    for (const at of offsets) index.add(blob, at, blobId)
+    for (const spilledAt of offsets) index.add(spilled, spilledAt, blobId)
   }
   index.flush()
   for (const kind of ROW_KINDS) db.exec(`DROP TABLE ${ROW_TABLES[kind].table}; DROP TABLE ${kind}_keys;`)

@@ -11,6 +11,14 @@ import type { DeploymentRow, OperationRow, PickupRow, RideRow, RowKind } from '@
 //   deployment: 84 bytes; pickup: 84 qr 6 B, 90 bytes;
 //   ride: 84 start lat, lng, 100 end lat, lng, 116 amount f64, 124 bytes.
 //   A touch mark (a stored vehicle to re-render) is the first 68 bytes, kind 3.
+//
+// Stored in a vehicle's blob, a record drops what the blob already says or
+// only a run needs (file, line, key hash, vehicle id: 36 bytes, a third of
+// the store's row bytes):
+//
+//   0 kind u8 | 1 flags u8 | 4 seq f64 | 12 key 20 B | 32 time f64 | 40 time f64
+//   deployment: 48 bytes; pickup: 48 qr 6 B, 54 bytes;
+//   ride: 48 start lat, lng, 64 end lat, lng, 80 amount f64, 88 bytes.
 
 export const KIND_CODES: Record<RowKind, number> = { deployment: 0, pickup: 1, ride: 2 }
 export const CODE_KINDS: readonly RowKind[] = ['deployment', 'pickup', 'ride']
@@ -30,6 +38,19 @@ const START_LNG = 92
 const END_LAT = 100
 const END_LNG = 108
 const AMOUNT = 116
+
+/** Where a layout puts its fields; the kind-specific ones follow `extra` in the order above. */
+interface RecordLayout {
+  sizes: readonly number[]
+  seq: number
+  key: number
+  t1: number
+  extra: number
+}
+const SPILLED: RecordLayout = { sizes: RECORD_SIZES, seq: SEQ, key: KEY, t1: T1, extra: QR }
+export const STORED_SIZES: readonly number[] = [48, 54, 88]
+const STORED: RecordLayout = { sizes: STORED_SIZES, seq: 4, key: 12, t1: 32, extra: 48 }
+const STORED_DROP = RECORD_SIZES[0]! - STORED_SIZES[0]!
 
 const HAS_START = 1
 const HAS_END = 2
@@ -111,15 +132,45 @@ export const recordKey = (source: Buffer, offset: number): string => source.toSt
 export const recordVehicle = (source: Buffer, offset: number): string => source.toString('latin1', offset + VEHICLE, offset + VEHICLE + 20)
 
 /**
- * The row of a record; pickups keep their seq (the QR-claim tie-break needs
- * it). A caller that knows the vehicle passes its id, saving a string per row.
+ * The row of a spilled record; pickups keep their seq (the QR-claim
+ * tie-break needs it). A caller that knows the vehicle passes its id, saving
+ * a string per row.
  */
 export function readRecord(source: Buffer, offset: number, knownVehicleId?: string): OperationRow {
+  return decode(source, offset, SPILLED, knownVehicleId ?? recordVehicle(source, offset))
+}
+
+/** The row of a stored record (in a blob of `vehicleId`'s rows); pickups keep their seq. */
+export function readStoredRecord(source: Buffer, offset: number, vehicleId: string): OperationRow {
+  return decode(source, offset, STORED, vehicleId)
+}
+
+export function storedRecordSize(source: Buffer, offset: number): number {
+  const size = STORED_SIZES[source[offset] as number]
+  if (size === undefined) throw new Error(`corrupt stored row record (kind ${source[offset]}) at byte ${offset}`)
+  return size
+}
+
+export const storedRecordKey = (source: Buffer, offset: number): string => source.toString('latin1', offset + STORED.key, offset + STORED.key + 20)
+
+/** Writes the spilled record at `offset` of `source` as a stored one at `at` of `target`; returns its size. */
+export function writeStoredRecord(source: Buffer, offset: number, target: Buffer, at: number): number {
+  const size = recordSize(source, offset)
+  target[at] = source[offset] as number
+  target[at + 1] = source[offset + 1] as number
+  target[at + 2] = 0
+  target[at + 3] = 0
+  source.copy(target, at + STORED.seq, offset + SEQ, offset + VEHICLE)
+  source.copy(target, at + STORED.t1, offset + T1, offset + size)
+  return size - STORED_DROP
+}
+
+function decode(source: Buffer, offset: number, layout: RecordLayout, vehicleId: string): OperationRow {
   const code = source[offset]
-  const key = recordKey(source, offset)
-  const vehicleId = knownVehicleId ?? recordVehicle(source, offset)
-  const t1 = source.readDoubleLE(offset + T1)
-  const t2 = source.readDoubleLE(offset + T2)
+  const key = source.toString('latin1', offset + layout.key, offset + layout.key + 20)
+  const t1 = source.readDoubleLE(offset + layout.t1)
+  const t2 = source.readDoubleLE(offset + layout.t1 + 8)
+  const extra = offset + layout.extra
   if (code === 2) {
     const flags = source[offset + 1] as number
     const ride: RideRow = {
@@ -128,9 +179,9 @@ export function readRecord(source: Buffer, offset: number, knownVehicleId?: stri
       vehicleId,
       startedAt: t1,
       endedAt: t2,
-      start: flags & HAS_START ? { lat: source.readDoubleLE(offset + START_LAT), lng: source.readDoubleLE(offset + START_LNG) } : null,
-      end: flags & HAS_END ? { lat: source.readDoubleLE(offset + END_LAT), lng: source.readDoubleLE(offset + END_LNG) } : null,
-      amountCents: flags & HAS_AMOUNT ? source.readDoubleLE(offset + AMOUNT) : null,
+      start: flags & HAS_START ? { lat: source.readDoubleLE(extra), lng: source.readDoubleLE(extra + 8) } : null,
+      end: flags & HAS_END ? { lat: source.readDoubleLE(extra + 16), lng: source.readDoubleLE(extra + 24) } : null,
+      amountCents: flags & HAS_AMOUNT ? source.readDoubleLE(extra + 32) : null,
     }
     return ride
   }
@@ -139,10 +190,10 @@ export function readRecord(source: Buffer, offset: number, knownVehicleId?: stri
       kind: 'pickup',
       taskId: key,
       vehicleId,
-      qrCode: source.toString('latin1', offset + QR, offset + QR + 6),
+      qrCode: source.toString('latin1', extra, extra + 6),
       createdAt: t1,
       resolvedAt: t2,
-      seq: recordSeq(source, offset),
+      seq: source.readDoubleLE(offset + layout.seq),
     }
     return pickup
   }
@@ -155,7 +206,10 @@ export function readRecord(source: Buffer, offset: number, knownVehicleId?: stri
 
 /** A row as a duplicate's two versions are compared: without the pickup's seq. */
 export function readPlainRow(source: Buffer, offset: number): OperationRow {
-  const row = readRecord(source, offset)
+  return withoutSeq(readRecord(source, offset))
+}
+
+export function withoutSeq(row: OperationRow): OperationRow {
   if (row.kind === 'pickup') {
     const { seq: _seq, ...pickup } = row as PickupRow & { seq: number }
     return pickup

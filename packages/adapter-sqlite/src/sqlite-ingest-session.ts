@@ -21,6 +21,12 @@ import {
   TOUCH_MARK,
   readPlainRow,
   readRecord,
+  readStoredRecord,
+  STORED_SIZES,
+  storedRecordKey,
+  storedRecordSize,
+  withoutSeq,
+  writeStoredRecord,
   recordKey,
   recordKindCode,
   recordSeq,
@@ -107,7 +113,7 @@ export class SqliteIngestSession implements IngestSession {
     this.insertClaim = db.prepare('INSERT INTO qr_claims (vehicle_id, qr_code, recency) VALUES (?, ?, ?)')
     this.insertBlob = db.prepare('INSERT INTO vehicle_rows (vehicle_id, run_seq, records) VALUES (?, ?, ?)')
     this.blobsOfVehicle = db.prepare('SELECT records FROM vehicle_rows WHERE vehicle_id = ? ORDER BY id').pluck()
-    this.blobById = db.prepare('SELECT records FROM vehicle_rows WHERE id = ?').pluck()
+    this.blobById = db.prepare('SELECT vehicle_id, records FROM vehicle_rows WHERE id = ?')
   }
 
   async meta(): Promise<StoreMeta> {
@@ -214,13 +220,16 @@ export class SqliteIngestSession implements IngestSession {
     }
     const stored = new Map<number, OperationRow>()
     const code = KIND_CODES[kind]
+    const vehicleOf = new Map<number, string>()
     for (const id of candidateBlobs) {
-      const blob = this.blobById.get(id) as Buffer | undefined
-      if (blob === undefined) continue
-      for (let offset = 0; offset < blob.length; offset += recordSize(blob, offset)) {
+      const found = this.blobById.get(id) as { vehicle_id: string; records: Buffer } | undefined
+      if (found === undefined) continue
+      const blob = found.records
+      vehicleOf.set(id, found.vehicle_id)
+      for (let offset = 0; offset < blob.length; offset += storedRecordSize(blob, offset)) {
         if (recordKindCode(blob, offset) !== code) continue
-        const first = firstOfKey.find(blob, offset)
-        if (first !== undefined) stored.set(first, readPlainRow(blob, offset))
+        const first = firstOfKey.find(code, storedRecordKey(blob, offset))
+        if (first !== undefined) stored.set(first, withoutSeq(readStoredRecord(blob, offset, vehicleOf.get(id) as string)))
       }
     }
     return stored
@@ -328,15 +337,14 @@ export class SqliteIngestSession implements IngestSession {
   /** A vehicle's events (stored, then this run's, in ingest order), storing this run's rows. */
   private storeVehicle(vehicleId: string, records: Buffer, offsets: number[], index: KeyIndexWriter): VehicleEvents {
     const events = { vehicleId, deployments: [] as OperationRow[], pickups: [] as OperationRow[], rides: [] as OperationRow[] }
-    const add = (source: Buffer, offset: number): void => {
-      const row = readRecord(source, offset, vehicleId)
+    const add = (row: OperationRow): void => {
       if (row.kind === 'ride') events.rides.push(row)
       else if (row.kind === 'deployment') events.deployments.push(row)
       else events.pickups.push(row)
     }
     if (this.storeHasRows) {
       for (const blob of this.blobsOfVehicle.iterate(vehicleId) as Iterable<Buffer>) {
-        for (let offset = 0; offset < blob.length; offset += recordSize(blob, offset)) add(blob, offset)
+        for (let offset = 0; offset < blob.length; offset += storedRecordSize(blob, offset)) add(readStoredRecord(blob, offset, vehicleId))
       }
     }
     const fresh = offsets.filter((offset) => recordKindCode(records, offset) !== TOUCH_MARK)
@@ -345,17 +353,15 @@ export class SqliteIngestSession implements IngestSession {
       for (const offset of fresh) seqs.set(offset, recordSeq(records, offset))
       fresh.sort((a, b) => (seqs.get(a) as number) - (seqs.get(b) as number))
       let bytes = 0
-      for (const offset of fresh) bytes += recordSize(records, offset)
+      for (const offset of fresh) bytes += STORED_SIZES[recordKindCode(records, offset)] as number
       const blob = Buffer.allocUnsafe(bytes)
       let at = 0
       for (const offset of fresh) {
-        const size = recordSize(records, offset)
-        records.copy(blob, at, offset, offset + size)
-        add(records, offset)
-        at += size
+        at += writeStoredRecord(records, offset, blob, at)
+        add(readRecord(records, offset, vehicleId))
       }
       const blobId = Number(this.insertBlob.run(vehicleId, this.runSeq, blob).lastInsertRowid)
-      for (let offset = 0; offset < blob.length; offset += recordSize(blob, offset)) index.add(blob, offset, blobId)
+      for (const offset of fresh) index.add(records, offset, blobId)
     }
     return events as unknown as VehicleEvents
   }

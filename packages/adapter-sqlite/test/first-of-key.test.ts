@@ -1,30 +1,39 @@
 import { describe, expect, test } from 'vitest'
 import type { DeploymentRow } from '@vehicle-perf/core'
 import { FirstOfKey } from '../src/first-of-key.js'
-import { writeRecord } from '../src/packed-rows.js'
+import { keyHashHi, keyHashLo, writeRecord } from '../src/packed-rows.js'
 
 const SIZE = 84
+const key = (n: number): string => `D${String(n).padStart(19, '0')}`
 const deployment = (taskId: string): DeploymentRow => ({ kind: 'deployment', taskId, vehicleId: 'V0000000000000000001', createdAt: 1, resolvedAt: 2 })
 
-/** Records of these keys, every one given the same key hash: the worst collision there is. */
-function collidingRecords(keys: string[]): Buffer {
-  const records = Buffer.alloc(keys.length * SIZE)
-  keys.forEach((key, i) => {
-    writeRecord(records, i * SIZE, deployment(key), i + 1, 0, i + 2)
-    records.writeUInt32LE(7, i * SIZE + 12)
-    records.writeUInt32LE(9, i * SIZE + 16)
+/** Spilled records of [key, key whose hash it is given]: forged hashes make two keys collide. */
+function records(rows: [string, string][]): Buffer {
+  const bytes = Buffer.alloc(rows.length * SIZE)
+  rows.forEach(([taskId, hashOf], i) => {
+    writeRecord(bytes, i * SIZE, deployment(taskId), i + 1, 0, i + 2)
+    bytes.writeUInt32LE(keyHashLo(0, hashOf), i * SIZE + 12)
+    bytes.writeUInt32LE(keyHashHi(0, hashOf), i * SIZE + 16)
   })
-  return records
+  return bytes
 }
 
 describe('first record of a key', () => {
-  test('keys that share a hash are still told apart by their bytes, first one wins', () => {
-    const keys = ['D0000000000000000001', 'D0000000000000000002', 'D0000000000000000001', 'D0000000000000000003', 'D0000000000000000002']
-    const records = collidingRecords(keys)
-    const firstOfKey = new FirstOfKey(records, SIZE)
-    expect(keys.map((_key, i) => firstOfKey.firstOf(i))).toEqual([0, 1, 0, 3, 1])
-    const stored = collidingRecords(['D0000000000000000003', 'D0000000000000000009'])
-    expect(firstOfKey.find(stored, 0)).toBe(3)
-    expect(firstOfKey.find(stored, SIZE)).toBeUndefined()
+  test('keys that share a hash are still told apart by their bytes, and the first of each wins', () => {
+    const rows: [string, string][] = [[key(1), key(1)], [key(2), key(1)], [key(1), key(1)], [key(3), key(1)], [key(2), key(1)]]
+    const firstOfKey = new FirstOfKey(records(rows), SIZE)
+    expect(rows.map((_row, i) => firstOfKey.firstOf(i))).toEqual([0, 1, 0, 3, 1])
+  })
+
+  test('a stored key is found by its hash and confirmed by its text, also when another key of the run has its hash', () => {
+    // Key 1 is forged to key 9's hash; key 9 comes later with its own (the same) hash.
+    const firstOfKey = new FirstOfKey(records([[key(1), key(9)], [key(9), key(9)], [key(5), key(5)]]), SIZE)
+    expect([0, 1, 2].map((i) => firstOfKey.firstOf(i))).toEqual([0, 1, 2])
+    expect(firstOfKey.find(0, key(9))).toBe(1)
+    expect(firstOfKey.find(0, key(5))).toBe(2)
+    expect(firstOfKey.find(0, key(7))).toBeUndefined()
+    const lone = new FirstOfKey(records([[key(1), key(9)]]), SIZE)
+    lone.firstOf(0)
+    expect(lone.find(0, key(9))).toBeUndefined()
   })
 })

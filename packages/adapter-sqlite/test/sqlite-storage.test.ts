@@ -10,8 +10,8 @@ import { MIGRATIONS } from '../src/migrations.js'
 import { storedRowsIn } from './stored-rows.js'
 import fc from 'fast-check'
 import type { OperationRow } from '@vehicle-perf/core'
-import { packedRowSize, readPackedRow } from '@vehicle-perf/adapter-sqlite'
-import { keyHashHi, keyHashLo, writeRecord } from '../src/packed-rows.js'
+import { readStoredRecord, storedRecordSize } from '@vehicle-perf/adapter-sqlite'
+import { keyHashHi, keyHashLo, readRecord, recordSize, writeRecord, writeStoredRecord } from '../src/packed-rows.js'
 import { keyIndexPart } from '../src/key-index.js'
 import { KEY_PARTITIONS } from '../src/run-spill.js'
 
@@ -165,7 +165,7 @@ describe('sqlite key index', () => {
       expect(storedRowsIn(filename).map((row) => (row.kind === 'deployment' ? row.taskId : null)).sort()).toEqual([`D${String(1).padStart(19, '0')}`, key])
     }))
 
-  test('every row kind survives packing bit for bit (pickups with their ingest sequence)', () => {
+  test('every row kind survives packing, spilled and stored, bit for bit (pickups with their ingest sequence)', () => {
     const coordinate = fc.double({ min: -180, max: 180, noNaN: true })
     const time = fc.integer({ min: 0, max: 4_102_444_800_000 }).map((ms) => ms + 0.5 * (ms % 3))
     const id = fc.stringMatching(/^[A-Za-z0-9]{20}$/)
@@ -181,10 +181,15 @@ describe('sqlite key index', () => {
     )
     fc.assert(
       fc.property(row, fc.integer({ min: 1, max: 2 ** 40 }), fc.nat(), fc.nat(), (original, seq, file, line) => {
-        const target = Buffer.alloc(200)
-        writeRecord(target, 3, original, seq, file, line)
-        expect(readPackedRow(target, 3)).toEqual(original.kind === 'pickup' ? { ...original, seq } : original)
-        expect(packedRowSize(target, 3)).toBe({ deployment: 84, pickup: 90, ride: 124 }[original.kind])
+        const spilled = Buffer.alloc(200)
+        writeRecord(spilled, 3, original, seq, file, line)
+        const expected = original.kind === 'pickup' ? { ...original, seq } : original
+        expect(readRecord(spilled, 3)).toEqual(expected)
+        expect(recordSize(spilled, 3)).toBe({ deployment: 84, pickup: 90, ride: 124 }[original.kind])
+        const stored = Buffer.alloc(200)
+        expect(writeStoredRecord(spilled, 3, stored, 5)).toBe({ deployment: 48, pickup: 54, ride: 88 }[original.kind])
+        expect(readStoredRecord(stored, 5, original.vehicleId)).toEqual(expected)
+        expect(storedRecordSize(stored, 5)).toBe({ deployment: 48, pickup: 54, ride: 88 }[original.kind])
       }),
     )
   })
