@@ -69,44 +69,50 @@ export function keyHashHi(kindCode: number, key: string): number {
   return h >>> 0
 }
 
-function rowKeyOf(row: OperationRow): string {
+export function rowKeyOf(row: OperationRow): string {
   return row.kind === 'ride' ? row.rideId : row.taskId
 }
 
-/** Writes `row` at `offset` of `target` (which has RECORD_SIZES[kind] bytes free there). */
-export function writeRecord(target: Buffer, offset: number, row: OperationRow, seq: number, file: number, line: number): void {
+/** Writes an ASCII id's characters as bytes (a loop: cheaper than Buffer.write's native call for 6-20 bytes). */
+function writeAscii(target: Buffer, at: number, text: string, length: number): void {
+  for (let i = 0; i < length; i++) target[at + i] = text.charCodeAt(i)
+}
+
+/**
+ * Writes `row` at `offset` of `target` (which has RECORD_SIZES[kind] bytes
+ * free there). `hashLo` is the key's keyHashLo when the caller has it already
+ * (it picked the partition with it).
+ */
+export function writeRecord(target: Buffer, offset: number, row: OperationRow, seq: number, file: number, line: number, hashLo?: number): void {
   const code = KIND_CODES[row.kind]
   const key = rowKeyOf(row)
   target[offset] = code
+  target[offset + 2] = 0
+  target[offset + 3] = 0
   target.writeUInt32LE(file, offset + 4)
   target.writeUInt32LE(line, offset + 8)
-  target.writeUInt32LE(keyHashLo(code, key), offset + KEY_HASH_LO)
+  target.writeUInt32LE(hashLo ?? keyHashLo(code, key), offset + KEY_HASH_LO)
   target.writeUInt32LE(keyHashHi(code, key), offset + KEY_HASH_HI)
   target.writeDoubleLE(seq, offset + SEQ)
-  target.write(key, offset + KEY, 20, 'latin1')
-  target.write(row.vehicleId, offset + VEHICLE, 20, 'latin1')
+  writeAscii(target, offset + KEY, key, 20)
+  writeAscii(target, offset + VEHICLE, row.vehicleId, 20)
   let flags = 0
   if (row.kind === 'ride') {
     target.writeDoubleLE(row.startedAt, offset + T1)
     target.writeDoubleLE(row.endedAt, offset + T2)
-    if (row.start !== null) {
-      flags |= HAS_START
-      target.writeDoubleLE(row.start.lat, offset + START_LAT)
-      target.writeDoubleLE(row.start.lng, offset + START_LNG)
-    }
-    if (row.end !== null) {
-      flags |= HAS_END
-      target.writeDoubleLE(row.end.lat, offset + END_LAT)
-      target.writeDoubleLE(row.end.lng, offset + END_LNG)
-    }
-    if (row.amountCents !== null) {
-      flags |= HAS_AMOUNT
-      target.writeDoubleLE(row.amountCents, offset + AMOUNT)
-    }
+    // Absent values are written as 0, so equal rows give equal bytes.
+    if (row.start !== null) flags |= HAS_START
+    target.writeDoubleLE(row.start?.lat ?? 0, offset + START_LAT)
+    target.writeDoubleLE(row.start?.lng ?? 0, offset + START_LNG)
+    if (row.end !== null) flags |= HAS_END
+    target.writeDoubleLE(row.end?.lat ?? 0, offset + END_LAT)
+    target.writeDoubleLE(row.end?.lng ?? 0, offset + END_LNG)
+    if (row.amountCents !== null) flags |= HAS_AMOUNT
+    target.writeDoubleLE(row.amountCents ?? 0, offset + AMOUNT)
   } else {
     target.writeDoubleLE(row.createdAt, offset + T1)
     target.writeDoubleLE(row.resolvedAt, offset + T2)
-    if (row.kind === 'pickup') target.write(row.qrCode, offset + QR, 6, 'latin1')
+    if (row.kind === 'pickup') writeAscii(target, offset + QR, row.qrCode, 6)
   }
   target[offset + 1] = flags
 }
@@ -160,8 +166,10 @@ export function writeStoredRecord(source: Buffer, offset: number, target: Buffer
   target[at + 1] = source[offset + 1] as number
   target[at + 2] = 0
   target[at + 3] = 0
-  source.copy(target, at + STORED.seq, offset + SEQ, offset + VEHICLE)
-  source.copy(target, at + STORED.t1, offset + T1, offset + size)
+  // Byte loops: for 28 and 16-56 bytes they beat Buffer.copy's call overhead.
+  for (let i = 0; i < VEHICLE - SEQ; i++) target[at + STORED.seq + i] = source[offset + SEQ + i] as number
+  const tail = size - T1
+  for (let i = 0; i < tail; i++) target[at + STORED.t1 + i] = source[offset + T1 + i] as number
   return size - STORED_DROP
 }
 

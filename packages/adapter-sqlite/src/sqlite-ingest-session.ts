@@ -15,7 +15,8 @@ import type {
 } from '@vehicle-perf/core'
 import {
   CODE_KINDS,
-  KEY_HASH_LO,
+  keyHashLo,
+  rowKeyOf,
   KIND_CODES,
   RECORD_SIZES,
   TOUCH_MARK,
@@ -134,13 +135,11 @@ export class SqliteIngestSession implements IngestSession {
     const files = new Array<ReturnType<RunSpill['file']> | undefined>(KEY_PARTITIONS)
     for (const { row, line } of rows) {
       if (row.kind !== kind) throw new Error(`a ${row.kind} row staged as ${kind}`)
-      // The partition comes from the record's own hash: write into a scratch slot first.
-      SCRATCH.fill(0, 0, size)
-      writeRecord(SCRATCH, 0, row, this.nextSeq++, file, line)
-      const part = SCRATCH.readUInt32LE(KEY_HASH_LO) & (KEY_PARTITIONS - 1)
+      const hashLo = keyHashLo(code, rowKeyOf(row))
+      const part = hashLo & (KEY_PARTITIONS - 1)
+      const { target, offset } = (files[part] ??= this.spill.file(keyFile(keyIndexPart(code, part)))).reserve(size)
+      writeRecord(target, offset, row, this.nextSeq++, file, line, hashLo)
       this.vehicleSample.add(row.vehicleId)
-      const spill = (files[part] ??= this.spill.file(keyFile(keyIndexPart(code, part))))
-      spill.append(SCRATCH, 0, size)
     }
   }
 
@@ -347,11 +346,8 @@ export class SqliteIngestSession implements IngestSession {
         for (let offset = 0; offset < blob.length; offset += storedRecordSize(blob, offset)) add(readStoredRecord(blob, offset, vehicleId))
       }
     }
-    const fresh = offsets.filter((offset) => recordKindCode(records, offset) !== TOUCH_MARK)
+    const fresh = inSeqOrder(records, offsets)
     if (fresh.length > 0) {
-      const seqs = new Map<number, number>()
-      for (const offset of fresh) seqs.set(offset, recordSeq(records, offset))
-      fresh.sort((a, b) => (seqs.get(a) as number) - (seqs.get(b) as number))
       let bytes = 0
       for (const offset of fresh) bytes += STORED_SIZES[recordKindCode(records, offset)] as number
       const blob = Buffer.allocUnsafe(bytes)
@@ -407,5 +403,28 @@ export class SqliteIngestSession implements IngestSession {
   }
 }
 
-/** One record's worth of scratch space: a row is packed here before its partition is known. */
-const SCRATCH = Buffer.alloc(Math.max(...RECORD_SIZES))
+/**
+ * A vehicle's new records (touch marks left out) in ingest order. A vehicle
+ * has a few dozen per run, spread over the key partitions they came from: an
+ * insertion sort on their seqs, without a comparator closure or a map.
+ */
+function inSeqOrder(records: Buffer, offsets: readonly number[]): number[] {
+  const sorted: number[] = []
+  const seqs: number[] = []
+  for (const offset of offsets) {
+    if (recordKindCode(records, offset) === TOUCH_MARK) continue
+    const seq = recordSeq(records, offset)
+    let i = sorted.length
+    sorted.push(offset)
+    seqs.push(seq)
+    while (i > 0 && (seqs[i - 1] as number) > seq) {
+      sorted[i] = sorted[i - 1] as number
+      seqs[i] = seqs[i - 1] as number
+      i--
+    }
+    sorted[i] = offset
+    seqs[i] = seq
+  }
+  return sorted
+}
+
