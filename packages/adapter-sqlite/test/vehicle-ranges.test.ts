@@ -27,7 +27,7 @@ describe('vehicle ranges', () => {
     const cuts = sample.boundaries(64)
     expect(cuts.length).toBe(63)
     const sizes = new Array<number>(64).fill(0)
-    for (const id of ids) sizes[rangeOf(cuts, id)]++
+    for (const id of ids) sizes[rangeOf(cuts, id)] = (sizes[rangeOf(cuts, id)] as number) + 1
     expect(Math.max(...sizes)).toBeLessThan((3 * ids.length) / 64)
     expect(cutPoints(['a', 'a', 'a'], 3)).toEqual(['a'])
   })
