@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { SpillFile } from './spill-file.js'
+import { sqliteError } from './sqlite-errors.js'
 
 /**
  * Key partitions per kind and vehicle partitions per run. A partition is
@@ -23,6 +24,21 @@ export class RunSpill {
   private readonly files = new Map<string, SpillFile>()
 
   constructor(private readonly parent: string = tmpdir()) {}
+
+  /**
+   * Runs spill I/O, turning a failure (a missing or full temp folder) into a
+   * store error that ends the run: left as it is, core would take an errno
+   * error for the CSV file being read and fail that file alone.
+   */
+  guard<T>(work: () => T): T {
+    try {
+      return work()
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException)?.code
+      if (typeof code !== 'string' || !code.startsWith('E')) throw error
+      throw sqliteError('store_unreachable', `cannot write the run's temp files in ${this.dir ?? this.parent} (the tempDir option): ${(error as Error).message}`, error)
+    }
+  }
 
   file(name: string): SpillFile {
     let file = this.files.get(name)

@@ -130,6 +130,10 @@ export class SqliteIngestSession implements IngestSession {
 
   async stageRows(kind: RowKind, file: number, rows: readonly StagedRow[]): Promise<void> {
     if (this.resolved) throw new Error('stageRows called after resolveStaged')
+    this.spill.guard(() => this.stageInto(kind, file, rows))
+  }
+
+  private stageInto(kind: RowKind, file: number, rows: readonly StagedRow[]): void {
     const code = KIND_CODES[kind]
     const size = RECORD_SIZES[code] as number
     const files = new Array<ReturnType<RunSpill['file']> | undefined>(KEY_PARTITIONS)
@@ -155,11 +159,22 @@ export class SqliteIngestSession implements IngestSession {
       for (let p = 0; p < KEY_PARTITIONS; p++) {
         onStep?.({ done, total, label: `${kind}s: settling keys` })
         const part = keyIndexPart(code, p)
-        const records = this.spill.take(keyFile(part))
+        const records = this.spill.guard(() => this.spill.take(keyFile(part)))
         done++
         if (records === null) continue
-        for (const duplicate of this.settlePartition(kind, part, records)) {
-          duplicates.push(duplicate)
+        const settled = this.spill.guard(() => this.settlePartition(kind, part, records))
+        const size = RECORD_SIZES[code] as number
+        for (const index of settled.duplicates) {
+          const offset = index * size
+          const first = settled.firstOf[index] as number
+          duplicates.push({
+            kind,
+            key: recordKey(records, offset),
+            file: records.readUInt32LE(offset + 4),
+            line: records.readUInt32LE(offset + 8),
+            incoming: readPlainRow(records, offset),
+            kept: settled.storedVersion?.get(first) ?? readPlainRow(records, first * size),
+          })
           if (duplicates.length >= chunkSize) {
             yield duplicates
             duplicates = []
@@ -174,9 +189,10 @@ export class SqliteIngestSession implements IngestSession {
   /**
    * One key partition: the first record of each key, unless stored before,
    * goes on to its vehicle partition; every other record is a duplicate of
-   * the stored version or of that first record.
+   * the stored version or of that first record. Returns the duplicates'
+   * record indexes, with what names their kept versions.
    */
-  private *settlePartition(kind: RowKind, part: number, records: Buffer): Generator<StagedDuplicate> {
+  private settlePartition(kind: RowKind, part: number, records: Buffer): { duplicates: number[]; firstOf: Int32Array; storedVersion: Map<number, OperationRow> | null } {
     const size = RECORD_SIZES[KIND_CODES[kind]] as number
     const count = records.length / size
     const firstOfKey = new FirstOfKey(records, size)
@@ -185,24 +201,16 @@ export class SqliteIngestSession implements IngestSession {
     for (let i = 0; i < count; i++) firstOf[i] = firstOfKey.firstOf(i)
     const storedVersion = this.storeHasRows ? this.storedVersions(kind, part, firstOfKey) : null
     const vehicleFiles = new Array<ReturnType<RunSpill['file']> | undefined>(VEHICLE_PARTITIONS)
+    const duplicates: number[] = []
     for (let i = 0; i < count; i++) {
       const offset = i * size
       const first = firstOf[i] as number
-      const stored = storedVersion?.get(first)
-      if (first === i && stored === undefined) {
+      if (first === i && storedVersion?.get(first) === undefined) {
         const q = rangeOf(this.vehicleCuts as string[], recordVehicle(records, offset))
         ;(vehicleFiles[q] ??= this.spill.file(vehicleFile(q))).append(records, offset, offset + size)
-        continue
-      }
-      yield {
-        kind,
-        key: recordKey(records, offset),
-        file: records.readUInt32LE(offset + 4),
-        line: records.readUInt32LE(offset + 8),
-        incoming: readPlainRow(records, offset),
-        kept: stored ?? readPlainRow(records, first * size),
-      }
+      } else duplicates.push(i)
     }
+    return { duplicates, firstOf, storedVersion }
   }
 
   /**
@@ -261,11 +269,16 @@ export class SqliteIngestSession implements IngestSession {
   async rollbackFile(): Promise<void> {
     // Undoes the file's staged rows and logged rejects alike.
     this.db.exec('ROLLBACK TO ingest_file; RELEASE ingest_file')
-    if (this.fileMarks !== null) this.spill.rollbackTo(this.fileMarks)
+    const marks = this.fileMarks
+    if (marks !== null) this.spill.guard(() => this.spill.rollbackTo(marks))
     this.fileMarks = null
   }
 
   async touchAllVehicles(): Promise<void> {
+    this.spill.guard(() => this.touchAll())
+  }
+
+  private touchAll(): void {
     const size = RECORD_SIZES[TOUCH_MARK] as number
     if (this.vehicleSample.size === 0) {
       // No row was staged: cut the stored vehicles into equal ranges.
@@ -291,7 +304,7 @@ export class SqliteIngestSession implements IngestSession {
     if (this.touchedCount !== null) return this.touchedCount
     let count = 0
     for (let q = 0; q < VEHICLE_PARTITIONS; q++) {
-      const records = this.spill.existing(vehicleFile(q))?.readAll()
+      const records = this.spill.guard(() => this.spill.existing(vehicleFile(q))?.readAll())
       if (records === undefined) continue
       const vehicles = new Set<string>()
       for (let offset = 0; offset < records.length; offset += recordSize(records, offset)) vehicles.add(recordVehicle(records, offset))
@@ -312,7 +325,7 @@ export class SqliteIngestSession implements IngestSession {
     const index = new KeyIndexWriter(this.db)
     let chunk: VehicleEvents[] = []
     for (let q = 0; q < VEHICLE_PARTITIONS; q++) {
-      const records = this.spill.take(vehicleFile(q))
+      const records = this.spill.guard(() => this.spill.take(vehicleFile(q)))
       if (records === null) continue
       const byVehicle = new Map<string, number[]>()
       for (let offset = 0; offset < records.length; offset += recordSize(records, offset)) {

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
@@ -226,6 +226,25 @@ describe('sqlite run spill', () => {
       ).rejects.toMatchObject({ code: 'ingest_aborted' })
       expect(readdirSync(tempDir)).toEqual([])
       await adapter.close()
+    }))
+})
+
+describe('sqlite run spill failures', () => {
+  test('a temp folder that cannot be written ends the run with a store error naming it, not a file error, and leaves the store as it was', () =>
+    withStoreFile('vp-sqlite-spill-fail-', async (filename) => {
+      const notAFolder = join(filename, '..', 'not-a-folder')
+      writeFileSync(notAFolder, 'x')
+      const adapter = createSqliteStorage({ filename, tempDir: notAFolder })
+      await adapter.migrate()
+      const header = 'task_id,vehicle_id,time_task_created,time_task_resolved'
+      const error = await ingest({ adapter, sources: [{ name: 'deployments.csv', stream: [`${header}\n${deployment(1)}\n`] }] }).catch((e: unknown) => e)
+      expect(error).toMatchObject({ code: 'store_unreachable' })
+      expect((error as Error).message).toContain(notAFolder)
+      expect((error as Error).message).toContain('tempDir')
+      expect((await adapter.stats()).runs).toMatchObject({ total: 1, failed: 1, succeeded: 0 })
+      expect((await adapter.meta()).dataVersion).toBe(0)
+      await adapter.close()
+      expect(storedRowsIn(filename)).toEqual([])
     }))
 })
 
