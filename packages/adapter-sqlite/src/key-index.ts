@@ -1,5 +1,7 @@
 import type Database from 'better-sqlite3'
-import { KEY_HASH_HI, KEY_HASH_LO, recordKindCode } from './packed-rows.js'
+import type { OperationRow } from '@vehicle-perf/core'
+import { FirstOfKey, hashKey } from './first-of-key.js'
+import { KEY_HASH_HI, KEY_HASH_LO, readStoredRecord, recordKindCode, storedRecordKey, storedRecordSize, withoutSeq } from './packed-rows.js'
 import { KEY_PARTITIONS } from './run-spill.js'
 
 // The store's key index: for every stored key, its two 32-bit hashes and the
@@ -49,4 +51,32 @@ export class KeyIndexWriter {
     this.insert.run(part, buffer.bytes.subarray(0, buffer.used))
     buffer.used = 0
   }
+}
+
+/**
+ * The stored version of each key of a run's key partition that the store
+ * already has, by the index of the key's first record in the run. The index
+ * gives candidate blobs by hash; each key is confirmed in the blob itself
+ * (two keys may share a hash).
+ */
+export function storedVersionsOf(db: Database.Database, kindCode: number, part: number, firstOfKey: FirstOfKey): Map<number, OperationRow> {
+  const candidateBlobs = new Set<number>()
+  for (const entries of db.prepare('SELECT entries FROM key_index WHERE part = ?').pluck().iterate(part) as Iterable<Buffer>) {
+    for (let e = 0; e < entries.length; e += KEY_ENTRY_BYTES) {
+      if (firstOfKey.hasHash(hashKey(entries.readUInt32LE(e), entries.readUInt32LE(e + 4)))) candidateBlobs.add(entries.readUInt32LE(e + 8))
+    }
+  }
+  const stored = new Map<number, OperationRow>()
+  const blobById = db.prepare('SELECT vehicle_id, records FROM vehicle_rows WHERE id = ?')
+  for (const id of candidateBlobs) {
+    const found = blobById.get(id) as { vehicle_id: string; records: Buffer } | undefined
+    if (found === undefined) continue
+    const { vehicle_id: vehicleId, records } = found
+    for (let offset = 0; offset < records.length; offset += storedRecordSize(records, offset)) {
+      if (recordKindCode(records, offset) !== kindCode) continue
+      const first = firstOfKey.find(kindCode, storedRecordKey(records, offset))
+      if (first !== undefined) stored.set(first, withoutSeq(readStoredRecord(records, offset, vehicleId)))
+    }
+  }
+  return stored
 }

@@ -24,9 +24,7 @@ import {
   readRecord,
   readStoredRecord,
   STORED_SIZES,
-  storedRecordKey,
   storedRecordSize,
-  withoutSeq,
   writeStoredRecord,
   recordKey,
   recordKindCode,
@@ -38,9 +36,9 @@ import {
 } from './packed-rows.js'
 import { KEY_PARTITIONS, RunSpill, VEHICLE_PARTITIONS } from './run-spill.js'
 import { nextRunSeq, readMeta, recordRun } from './sqlite-runs.js'
-import { KEY_ENTRY_BYTES, keyIndexPart, KeyIndexWriter } from './key-index.js'
+import { keyIndexPart, KeyIndexWriter, storedVersionsOf } from './key-index.js'
 import { rangeOf, VehicleSample } from './vehicle-ranges.js'
-import { FirstOfKey, hashKey } from './first-of-key.js'
+import { FirstOfKey } from './first-of-key.js'
 
 type Statement = Database.Statement<unknown[], unknown>
 
@@ -73,7 +71,6 @@ export class SqliteIngestSession implements IngestSession {
   private readonly insertClaim: Statement
   private readonly insertBlob: Statement
   private readonly blobsOfVehicle: Statement
-  private readonly blobById: Statement
   private readonly spill = new RunSpill()
   private fileMarks: Map<string, number> | null = null
   private finished = false
@@ -114,7 +111,6 @@ export class SqliteIngestSession implements IngestSession {
     this.insertClaim = db.prepare('INSERT INTO qr_claims (vehicle_id, qr_code, recency) VALUES (?, ?, ?)')
     this.insertBlob = db.prepare('INSERT INTO vehicle_rows (vehicle_id, run_seq, records) VALUES (?, ?, ?)')
     this.blobsOfVehicle = db.prepare('SELECT records FROM vehicle_rows WHERE vehicle_id = ? ORDER BY id').pluck()
-    this.blobById = db.prepare('SELECT vehicle_id, records FROM vehicle_rows WHERE id = ?')
   }
 
   async meta(): Promise<StoreMeta> {
@@ -199,7 +195,7 @@ export class SqliteIngestSession implements IngestSession {
     // For each record, the index of the first record with its key (itself when first).
     const firstOf = new Int32Array(count)
     for (let i = 0; i < count; i++) firstOf[i] = firstOfKey.firstOf(i)
-    const storedVersion = this.storeHasRows ? this.storedVersions(kind, part, firstOfKey) : null
+    const storedVersion = this.storeHasRows ? storedVersionsOf(this.db, KIND_CODES[kind], part, firstOfKey) : null
     const vehicleFiles = new Array<ReturnType<RunSpill['file']> | undefined>(VEHICLE_PARTITIONS)
     const duplicates: number[] = []
     for (let i = 0; i < count; i++) {
@@ -211,35 +207,6 @@ export class SqliteIngestSession implements IngestSession {
       } else duplicates.push(i)
     }
     return { duplicates, firstOf, storedVersion }
-  }
-
-  /**
-   * The stored version of each key of a partition that the store has, by the
-   * index of the key's first record. The key index gives candidates by hash;
-   * each is confirmed in the blob it points at (two keys may share a hash).
-   */
-  private storedVersions(kind: RowKind, part: number, firstOfKey: FirstOfKey): Map<number, OperationRow> {
-    const candidateBlobs = new Set<number>()
-    for (const entries of this.db.prepare('SELECT entries FROM key_index WHERE part = ?').pluck().iterate(part) as Iterable<Buffer>) {
-      for (let e = 0; e < entries.length; e += KEY_ENTRY_BYTES) {
-        if (firstOfKey.hasHash(hashKey(entries.readUInt32LE(e), entries.readUInt32LE(e + 4)))) candidateBlobs.add(entries.readUInt32LE(e + 8))
-      }
-    }
-    const stored = new Map<number, OperationRow>()
-    const code = KIND_CODES[kind]
-    const vehicleOf = new Map<number, string>()
-    for (const id of candidateBlobs) {
-      const found = this.blobById.get(id) as { vehicle_id: string; records: Buffer } | undefined
-      if (found === undefined) continue
-      const blob = found.records
-      vehicleOf.set(id, found.vehicle_id)
-      for (let offset = 0; offset < blob.length; offset += storedRecordSize(blob, offset)) {
-        if (recordKindCode(blob, offset) !== code) continue
-        const first = firstOfKey.find(code, storedRecordKey(blob, offset))
-        if (first !== undefined) stored.set(first, withoutSeq(readStoredRecord(blob, offset, vehicleOf.get(id) as string)))
-      }
-    }
-    return stored
   }
 
   async logRejects(rejects: readonly RejectRecord[]): Promise<void> {
