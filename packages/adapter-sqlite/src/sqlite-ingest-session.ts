@@ -28,7 +28,6 @@ import {
   writeStoredRecord,
   recordKey,
   recordKindCode,
-  recordSeq,
   recordSize,
   recordVehicle,
   writeRecord,
@@ -39,6 +38,7 @@ import { nextRunSeq, readMeta, recordRun } from './sqlite-runs.js'
 import { keyIndexPart, KeyIndexWriter, storedVersionsOf } from './key-index.js'
 import { rangeOf, VehicleSample } from './vehicle-ranges.js'
 import { FirstOfKey } from './first-of-key.js'
+import { inSeqOrder } from './seq-order.js'
 
 type Statement = Database.Statement<unknown[], unknown>
 
@@ -282,9 +282,9 @@ export class SqliteIngestSession implements IngestSession {
   }
 
   /**
-   * The touched vehicles, one vehicle partition at a time (grouped by
-   * vehicle, not in id order across partitions). Stores each vehicle's new
-   * rows as it goes: one blob per vehicle per run, keys into the key index.
+   * The touched vehicles in id order, one vehicle range at a time. Stores
+   * each vehicle's new rows as it goes: one blob per vehicle per run, keys
+   * into the key index.
    */
   async *touchedVehicles(chunkSize: number): AsyncIterable<VehicleEvents[]> {
     if (this.stored) throw new Error('touchedVehicles called twice in one run')
@@ -382,29 +382,3 @@ export class SqliteIngestSession implements IngestSession {
     }
   }
 }
-
-/**
- * A vehicle's new records (touch marks left out) in ingest order. A vehicle
- * has a few dozen per run, spread over the key partitions they came from: an
- * insertion sort on their seqs, without a comparator closure or a map.
- */
-function inSeqOrder(records: Buffer, offsets: readonly number[]): number[] {
-  const sorted: number[] = []
-  const seqs: number[] = []
-  for (const offset of offsets) {
-    if (recordKindCode(records, offset) === TOUCH_MARK) continue
-    const seq = recordSeq(records, offset)
-    let i = sorted.length
-    sorted.push(offset)
-    seqs.push(seq)
-    while (i > 0 && (seqs[i - 1] as number) > seq) {
-      sorted[i] = sorted[i - 1] as number
-      seqs[i] = seqs[i - 1] as number
-      i--
-    }
-    sorted[i] = offset
-    seqs[i] = seq
-  }
-  return sorted
-}
-
