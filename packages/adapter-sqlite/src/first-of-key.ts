@@ -29,6 +29,8 @@ export class FirstOfKey {
   constructor(
     private readonly records: Buffer,
     private readonly size: number,
+    /** The store's key seed, to hash stored keys as the records' were. */
+    private readonly keySeed: number,
   ) {}
 
   /** The index of the first record with record `index`'s key; registers it when it is the first. */
@@ -55,7 +57,7 @@ export class FirstOfKey {
 
   /** The first record with this key (of kind `kindCode`, as a stored blob holds it), if any. */
   find(kindCode: number, key: string): number | undefined {
-    const first = this.byHash.get(hashKey(keyHashLo(kindCode, key), keyHashHi(kindCode, key)))
+    const first = this.byHash.get(hashKey(keyHashLo(kindCode, key, this.keySeed), keyHashHi(kindCode, key, this.keySeed)))
     if (first === undefined) return undefined
     if (recordKey(this.records, first * this.size) === key) return first
     return this.collided.get(key)

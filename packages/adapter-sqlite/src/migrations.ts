@@ -115,7 +115,11 @@ function packRowTables(db: Database.Database): void {
   CREATE TABLE vehicle_rows (id INTEGER PRIMARY KEY, vehicle_id TEXT NOT NULL, run_seq INTEGER NOT NULL, records BLOB NOT NULL);
   CREATE INDEX vehicle_rows_vehicle ON vehicle_rows (vehicle_id, id);
   CREATE TABLE key_index (id INTEGER PRIMARY KEY, part INTEGER NOT NULL, entries BLOB NOT NULL);
-  CREATE INDEX key_index_part ON key_index (part, id);`)
+  CREATE INDEX key_index_part ON key_index (part, id);
+  -- Key hashes are seeded per store, so that no file can aim its keys at one partition.
+  ALTER TABLE store_meta ADD COLUMN key_seed INTEGER NOT NULL DEFAULT 0;
+  UPDATE store_meta SET key_seed = random() & 4294967295;`)
+  const keySeed = db.prepare('SELECT key_seed FROM store_meta WHERE id = 1').pluck().get() as number
   const vehicles = db.prepare('SELECT vehicle_id FROM deployments UNION SELECT vehicle_id FROM pickups UNION SELECT vehicle_id FROM rides').pluck().all() as string[]
   const rowsOf = ROW_KINDS.map((kind) => ({ kind, statement: db.prepare(`SELECT ${selectColumns(kind)} FROM ${ROW_TABLES[kind].table} WHERE vehicle_id = ?`).raw() }))
   const lastRun = db.prepare('SELECT max(run_seq) FROM ingest_runs').pluck()
@@ -132,7 +136,7 @@ function packRowTables(db: Database.Database): void {
     let offset = 0
     let at = 0
     for (const { seq, row } of rows) {
-      writeRecord(spilled, offset, row, seq, 0, 0)
+      writeRecord(spilled, offset, row, seq, 0, 0, keySeed)
       offsets.push(offset)
       at += writeStoredRecord(spilled, offset, blob, at)
       offset += RECORD_SIZES[ROW_KINDS.indexOf(row.kind)] as number

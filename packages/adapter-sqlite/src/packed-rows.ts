@@ -56,17 +56,32 @@ const HAS_START = 1
 const HAS_END = 2
 const HAS_AMOUNT = 4
 
-/** Two independent 32-bit FNV-1a hashes of a key, seeded by kind (key spaces are per kind). */
-export function keyHashLo(kindCode: number, key: string): number {
-  let h = (0x811c9dc5 ^ kindCode) >>> 0
+/**
+ * Two independent 32-bit hashes of a key: FNV-1a from a basis mixed with the
+ * store's secret seed and the kind (key spaces are per kind), then murmur3's
+ * finaliser, so every bit, the partition bits included, depends on every
+ * character. Without the seed and the finaliser, ids that differ by 64 in a
+ * character ("0" and "p") share FNV's low bits: a crafted file could put
+ * every row into one partition, and memory would grow with the input.
+ */
+export function keyHashLo(kindCode: number, key: string, seed: number): number {
+  let h = (0x811c9dc5 ^ seed ^ kindCode) >>> 0
   for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193)
-  return h >>> 0
+  return finalMix(h)
 }
 
-export function keyHashHi(kindCode: number, key: string): number {
-  let h = (0x050c5d1f ^ (kindCode << 8)) >>> 0
+export function keyHashHi(kindCode: number, key: string, seed: number): number {
+  let h = (0x050c5d1f ^ Math.imul(seed, 0x9e3779b1) ^ (kindCode << 8)) >>> 0
   for (let i = key.length - 1; i >= 0; i--) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193)
-  return h >>> 0
+  return finalMix(h)
+}
+
+function finalMix(value: number): number {
+  let h = value ^ (value >>> 16)
+  h = Math.imul(h, 0x85ebca6b)
+  h ^= h >>> 13
+  h = Math.imul(h, 0xc2b2ae35)
+  return (h ^ (h >>> 16)) >>> 0
 }
 
 export function rowKeyOf(row: OperationRow): string {
@@ -80,10 +95,11 @@ function writeAscii(target: Buffer, at: number, text: string, length: number): v
 
 /**
  * Writes `row` at `offset` of `target` (which has RECORD_SIZES[kind] bytes
- * free there). `hashLo` is the key's keyHashLo when the caller has it already
- * (it picked the partition with it).
+ * free there), its key hashed with the store's `keySeed`. `hashLo` is the
+ * key's keyHashLo when the caller has it already (it picked the partition
+ * with it).
  */
-export function writeRecord(target: Buffer, offset: number, row: OperationRow, seq: number, file: number, line: number, hashLo?: number): void {
+export function writeRecord(target: Buffer, offset: number, row: OperationRow, seq: number, file: number, line: number, keySeed: number, hashLo?: number): void {
   const code = KIND_CODES[row.kind]
   const key = rowKeyOf(row)
   target[offset] = code
@@ -91,8 +107,8 @@ export function writeRecord(target: Buffer, offset: number, row: OperationRow, s
   target[offset + 3] = 0
   target.writeUInt32LE(file, offset + 4)
   target.writeUInt32LE(line, offset + 8)
-  target.writeUInt32LE(hashLo ?? keyHashLo(code, key), offset + KEY_HASH_LO)
-  target.writeUInt32LE(keyHashHi(code, key), offset + KEY_HASH_HI)
+  target.writeUInt32LE(hashLo ?? keyHashLo(code, key, keySeed), offset + KEY_HASH_LO)
+  target.writeUInt32LE(keyHashHi(code, key, keySeed), offset + KEY_HASH_HI)
   target.writeDoubleLE(seq, offset + SEQ)
   writeAscii(target, offset + KEY, key, 20)
   writeAscii(target, offset + VEHICLE, row.vehicleId, 20)

@@ -12,6 +12,8 @@ export const storeMeta = sqliteTable('store_meta', {
   policy: text('policy').notNull(),
   /** Next global ingest sequence number for rows. */
   nextSeq: integer('next_seq').notNull(),
+  /** The store's secret seed of key hashes (key_index, a run's partitions). */
+  keySeed: integer('key_seed').notNull(),
 })
 
 export const ingestRuns = sqliteTable('ingest_runs', {

@@ -77,6 +77,8 @@ export class SqliteIngestSession implements IngestSession {
   private readonly runSeq: number
   /** Global ingest order of rows; persisted in store_meta at commit. */
   private nextSeq: number
+  /** The store's secret seed of key hashes (store_meta.key_seed). */
+  private readonly keySeed: number
   private resolved = false
   private stored = false
   /** False in an empty store: no key index to read, no stored rows to join. */
@@ -95,7 +97,9 @@ export class SqliteIngestSession implements IngestSession {
   ) {
     if (tempDir !== undefined) this.spill = new RunSpill(tempDir)
     this.runSeq = nextRunSeq(db)
-    this.nextSeq = db.prepare('SELECT next_seq FROM store_meta WHERE id = 1').pluck().get() as number
+    const meta = db.prepare('SELECT next_seq, key_seed FROM store_meta WHERE id = 1').get() as { next_seq: number; key_seed: number }
+    this.nextSeq = meta.next_seq
+    this.keySeed = meta.key_seed
     this.storeHasRows = db.prepare('SELECT EXISTS (SELECT 1 FROM vehicle_rows)').pluck().get() === 1
     this.insertReject = db.prepare('INSERT INTO rejected_rows (run_id, source, line, kind, fields, reasons) VALUES (?, ?, ?, ?, ?, ?)')
     this.insertDuplicate = db.prepare(
@@ -135,10 +139,10 @@ export class SqliteIngestSession implements IngestSession {
     const files = new Array<ReturnType<RunSpill['file']> | undefined>(KEY_PARTITIONS)
     for (const { row, line } of rows) {
       if (row.kind !== kind) throw new Error(`a ${row.kind} row staged as ${kind}`)
-      const hashLo = keyHashLo(code, rowKeyOf(row))
+      const hashLo = keyHashLo(code, rowKeyOf(row), this.keySeed)
       const part = hashLo & (KEY_PARTITIONS - 1)
       const { target, offset } = (files[part] ??= this.spill.file(keyFile(keyIndexPart(code, part)))).reserve(size)
-      writeRecord(target, offset, row, this.nextSeq++, file, line, hashLo)
+      writeRecord(target, offset, row, this.nextSeq++, file, line, this.keySeed, hashLo)
       this.vehicleSample.add(row.vehicleId)
     }
   }
@@ -191,7 +195,7 @@ export class SqliteIngestSession implements IngestSession {
   private settlePartition(kind: RowKind, part: number, records: Buffer): { duplicates: number[]; firstOf: Int32Array; storedVersion: Map<number, OperationRow> | null } {
     const size = RECORD_SIZES[KIND_CODES[kind]] as number
     const count = records.length / size
-    const firstOfKey = new FirstOfKey(records, size)
+    const firstOfKey = new FirstOfKey(records, size, this.keySeed)
     // For each record, the index of the first record with its key (itself when first).
     const firstOf = new Int32Array(count)
     for (let i = 0; i < count; i++) firstOf[i] = firstOfKey.firstOf(i)

@@ -4,6 +4,7 @@ import { FirstOfKey } from '../src/first-of-key.js'
 import { keyHashHi, keyHashLo, writeRecord } from '../src/packed-rows.js'
 
 const SIZE = 84
+const SEED = 0x5eed
 const key = (n: number): string => `D${String(n).padStart(19, '0')}`
 const deployment = (taskId: string): DeploymentRow => ({ kind: 'deployment', taskId, vehicleId: 'V0000000000000000001', createdAt: 1, resolvedAt: 2 })
 
@@ -11,9 +12,9 @@ const deployment = (taskId: string): DeploymentRow => ({ kind: 'deployment', tas
 function records(rows: [string, string][]): Buffer {
   const bytes = Buffer.alloc(rows.length * SIZE)
   rows.forEach(([taskId, hashOf], i) => {
-    writeRecord(bytes, i * SIZE, deployment(taskId), i + 1, 0, i + 2)
-    bytes.writeUInt32LE(keyHashLo(0, hashOf), i * SIZE + 12)
-    bytes.writeUInt32LE(keyHashHi(0, hashOf), i * SIZE + 16)
+    writeRecord(bytes, i * SIZE, deployment(taskId), i + 1, 0, i + 2, SEED)
+    bytes.writeUInt32LE(keyHashLo(0, hashOf, SEED), i * SIZE + 12)
+    bytes.writeUInt32LE(keyHashHi(0, hashOf, SEED), i * SIZE + 16)
   })
   return bytes
 }
@@ -21,18 +22,18 @@ function records(rows: [string, string][]): Buffer {
 describe('first record of a key', () => {
   test('keys that share a hash are still told apart by their bytes, and the first of each wins', () => {
     const rows: [string, string][] = [[key(1), key(1)], [key(2), key(1)], [key(1), key(1)], [key(3), key(1)], [key(2), key(1)]]
-    const firstOfKey = new FirstOfKey(records(rows), SIZE)
+    const firstOfKey = new FirstOfKey(records(rows), SIZE, SEED)
     expect(rows.map((_row, i) => firstOfKey.firstOf(i))).toEqual([0, 1, 0, 3, 1])
   })
 
   test('a stored key is found by its hash and confirmed by its text, also when another key of the run has its hash', () => {
     // Key 1 is forged to key 9's hash; key 9 comes later with its own (the same) hash.
-    const firstOfKey = new FirstOfKey(records([[key(1), key(9)], [key(9), key(9)], [key(5), key(5)]]), SIZE)
+    const firstOfKey = new FirstOfKey(records([[key(1), key(9)], [key(9), key(9)], [key(5), key(5)]]), SIZE, SEED)
     expect([0, 1, 2].map((i) => firstOfKey.firstOf(i))).toEqual([0, 1, 2])
     expect(firstOfKey.find(0, key(9))).toBe(1)
     expect(firstOfKey.find(0, key(5))).toBe(2)
     expect(firstOfKey.find(0, key(7))).toBeUndefined()
-    const lone = new FirstOfKey(records([[key(1), key(9)]]), SIZE)
+    const lone = new FirstOfKey(records([[key(1), key(9)]]), SIZE, SEED)
     lone.firstOf(0)
     expect(lone.find(0, key(9))).toBeUndefined()
   })

@@ -18,7 +18,7 @@ describe("a vehicle's new records in ingest order", () => {
             offsets.push(offset)
             offset += SIZE
           }
-          writeRecord(records, offset, { kind: 'deployment', taskId: `D${String(seq).padStart(19, '0')}`, vehicleId: 'V0000000000000000001', createdAt: 1, resolvedAt: 2 }, seq, 0, 1)
+          writeRecord(records, offset, { kind: 'deployment', taskId: `D${String(seq).padStart(19, '0')}`, vehicleId: 'V0000000000000000001', createdAt: 1, resolvedAt: 2 }, seq, 0, 1, 0)
           offsets.push(offset)
           offset += SIZE
         })

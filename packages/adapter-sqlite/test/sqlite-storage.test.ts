@@ -152,11 +152,12 @@ describe('sqlite key index', () => {
       // Forge a collision: an index entry with D2's hashes, pointing at the blob that holds D1.
       const db = new Database(filename)
       const key = `D${String(2).padStart(19, '0')}`
+      const seed = db.prepare('SELECT key_seed FROM store_meta').pluck().get() as number
       const entry = Buffer.alloc(12)
-      entry.writeUInt32LE(keyHashLo(0, key), 0)
-      entry.writeUInt32LE(keyHashHi(0, key), 4)
+      entry.writeUInt32LE(keyHashLo(0, key, seed), 0)
+      entry.writeUInt32LE(keyHashHi(0, key, seed), 4)
       entry.writeUInt32LE(db.prepare('SELECT id FROM vehicle_rows').pluck().get() as number, 8)
-      db.prepare('INSERT INTO key_index (part, entries) VALUES (?, ?)').run(keyIndexPart(0, keyHashLo(0, key) & (KEY_PARTITIONS - 1)), entry)
+      db.prepare('INSERT INTO key_index (part, entries) VALUES (?, ?)').run(keyIndexPart(0, keyHashLo(0, key, seed) & (KEY_PARTITIONS - 1)), entry)
       db.close()
       const again = createSqliteStorage({ filename })
       const report = await ingest({ adapter: again, sources: [{ name: 'deployments_2.csv', stream: [`${header}\n${deployment(2)}\n${deployment(1)}\n`] }] })
@@ -182,7 +183,7 @@ describe('sqlite key index', () => {
     fc.assert(
       fc.property(row, fc.integer({ min: 1, max: 2 ** 40 }), fc.nat(), fc.nat(), (original, seq, file, line) => {
         const spilled = Buffer.alloc(200)
-        writeRecord(spilled, 3, original, seq, file, line)
+        writeRecord(spilled, 3, original, seq, file, line, 12345)
         const expected = original.kind === 'pickup' ? { ...original, seq } : original
         expect(readRecord(spilled, 3)).toEqual(expected)
         expect(recordSize(spilled, 3)).toBe({ deployment: 84, pickup: 90, ride: 124 }[original.kind])
