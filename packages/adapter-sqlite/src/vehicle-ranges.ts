@@ -1,3 +1,5 @@
+import { randomInt } from 'node:crypto'
+
 // Vehicle partitions are ranges of vehicle ids, cut at quantiles of a sample
 // of the run's rows: read partition by partition, each sorted, a run stores
 // its vehicles in id order. Every table keyed by vehicle id (views, claims,
@@ -7,11 +9,15 @@
 
 const SAMPLE_SIZE = 4096
 
-/** A fixed-size uniform sample of the vehicle ids staged (reservoir sampling, deterministic). */
+/**
+ * A fixed-size uniform sample of the vehicle ids staged (reservoir sampling).
+ * Its random stream starts at a random seed, so no file can know which of
+ * its rows are sampled and skew the cut points.
+ */
 export class VehicleSample {
   private readonly ids: string[] = []
   private seen = 0
-  private random = 0x9e3779b9
+  private random = randomInt(1, 2 ** 32)
 
   add(vehicleId: string): void {
     this.seen++
@@ -19,7 +25,7 @@ export class VehicleSample {
       this.ids.push(ownCopy(vehicleId))
       return
     }
-    // xorshift32: a cheap, seeded stream; the cut points need no better.
+    // xorshift32: a cheap stream; the cut points need no better.
     this.random ^= this.random << 13
     this.random ^= this.random >>> 17
     this.random ^= this.random << 5
