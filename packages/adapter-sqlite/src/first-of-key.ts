@@ -1,6 +1,5 @@
-import { KEY_HASH_HI, KEY_HASH_LO, keyHashHi, keyHashLo, recordKey } from './packed-rows.js'
+import { KEY, KEY_HASH_HI, KEY_HASH_LO, keyHashHi, keyHashLo, recordKey } from './packed-rows.js'
 
-const KEY = 28
 const KEY_BYTES = 20
 
 /** A 53-bit number from a key's two 32-bit hashes: exact as a double, so a Map key without a string. */

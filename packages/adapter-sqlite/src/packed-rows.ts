@@ -28,7 +28,8 @@ export const RECORD_SIZES: readonly number[] = [84, 90, 124, 68]
 export const KEY_HASH_LO = 12
 export const KEY_HASH_HI = 16
 const SEQ = 20
-const KEY = 28
+/** Where a spilled record's key starts (20 bytes). */
+export const KEY = 28
 export const VEHICLE = 48
 const T1 = 68
 const T2 = 76
