@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { SpillFile } from './spill-file.js'
@@ -13,6 +13,42 @@ import { sqliteError } from './sqlite-errors.js'
  */
 export const KEY_PARTITIONS = 64
 export const VEHICLE_PARTITIONS = 64
+
+const SPILL_PREFIX = 'vehicle-perf-run-'
+
+/**
+ * Deletes the spill folders of runs whose process is gone (killed before it
+ * could remove them: a large run leaves gigabytes). A folder names its
+ * process id; one whose process still exists, or that belongs to someone
+ * else, is left alone.
+ */
+export function removeOrphanedSpills(parent: string): void {
+  let names: string[]
+  try {
+    names = readdirSync(parent)
+  } catch {
+    return
+  }
+  for (const name of names) {
+    const pid = Number(/^vehicle-perf-run-(\d+)-/.exec(name)?.[1])
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || processExists(pid)) continue
+    try {
+      rmSync(join(parent, name), { recursive: true, force: true })
+    } catch {
+      // Best effort: someone else's folder this process may not remove.
+    }
+  }
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    // EPERM: it exists, under another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
 
 /**
  * The temp files of one run: staged rows by key partition (kind by kind),
@@ -43,7 +79,10 @@ export class RunSpill {
   file(name: string): SpillFile {
     let file = this.files.get(name)
     if (file === undefined) {
-      this.dir ??= mkdtempSync(join(this.parent, 'vehicle-perf-run-'))
+      if (this.dir === null) {
+        removeOrphanedSpills(this.parent)
+        this.dir = mkdtempSync(join(this.parent, `${SPILL_PREFIX}${process.pid}-`))
+      }
       file = new SpillFile(join(this.dir, name))
       this.files.set(name, file)
     }

@@ -230,6 +230,36 @@ describe('sqlite run spill', () => {
     }))
 })
 
+describe('sqlite orphaned spills', () => {
+  test('a run removes the spill folders of killed runs (their process is gone) and leaves live and unrelated ones', () =>
+    withStoreFile('vp-sqlite-orphans-', async (filename) => {
+      const tempDir = join(filename, '..', 'spill')
+      mkdirSync(tempDir)
+      let deadPid = 3_999_999
+      for (;;) {
+        try {
+          process.kill(deadPid, 0)
+          deadPid--
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code === 'ESRCH') break
+          deadPid--
+        }
+      }
+      const orphan = `vehicle-perf-run-${deadPid}-AbCdEf`
+      const live = `vehicle-perf-run-${process.ppid}-GhIjKl`
+      for (const name of [orphan, live, 'unrelated']) {
+        mkdirSync(join(tempDir, name))
+        writeFileSync(join(tempDir, name, 'k0'), 'x')
+      }
+      const adapter = createSqliteStorage({ filename, tempDir })
+      await adapter.migrate()
+      const header = 'task_id,vehicle_id,time_task_created,time_task_resolved'
+      await ingest({ adapter, sources: [{ name: 'deployments.csv', stream: [`${header}\n${deployment(1)}\n`] }] })
+      await adapter.close()
+      expect(readdirSync(tempDir).sort()).toEqual([live, 'unrelated'].sort())
+    }))
+})
+
 describe('sqlite run spill failures', () => {
   test('a temp folder that cannot be written ends the run with a store error naming it, not a file error, and leaves the store as it was', () =>
     withStoreFile('vp-sqlite-spill-fail-', async (filename) => {
