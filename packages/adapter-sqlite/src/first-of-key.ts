@@ -1,64 +1,81 @@
-import { KEY, KEY_HASH_HI, KEY_HASH_LO, keyHashHi, keyHashLo, recordKey } from './packed-rows.js'
+import { KEY, KEY_HASH_HI, KEY_HASH_LO, keyHashHi, keyHashLo } from './packed-rows.js'
 
 const KEY_BYTES = 20
-
-/** A 53-bit number from a key's two 32-bit hashes: exact as a double, so a Map key without a string. */
-export function hashKey(lo: number, hi: number): number {
-  return lo + (hi & 0x1fffff) * 0x100000000
-}
-
-function hashKeyAt(source: Buffer, offset: number): number {
-  return hashKey(source.readUInt32LE(offset + KEY_HASH_LO), source.readUInt32LE(offset + KEY_HASH_HI))
-}
 
 function sameKey(a: Buffer, aOffset: number, b: Buffer, bOffset: number): boolean {
   for (let i = KEY; i < KEY + KEY_BYTES; i++) if (a[aOffset + i] !== b[bOffset + i]) return false
   return true
 }
 
+function keyIs(records: Buffer, offset: number, key: string): boolean {
+  for (let i = 0; i < KEY_BYTES; i++) if (records[offset + KEY + i] !== key.charCodeAt(i)) return false
+  return key.length === KEY_BYTES
+}
+
 /**
  * The first record of each key in one key partition's records (fixed size,
- * in read order), found by the records' stored key hashes; keys are compared
- * byte for byte, and two keys that share a hash are told apart by their text.
+ * in read order): an open-addressing table of record indexes, probed by the
+ * records' stored key hashes, without a string or a boxed number per record.
+ * Keys are compared byte for byte, so two keys that share their hashes are
+ * two entries.
  */
 export class FirstOfKey {
-  private readonly byHash = new Map<number, number>()
-  private readonly collided = new Map<string, number>()
+  private readonly mask: number
+  /** Record index + 1 of each slot's first record; 0 is empty. */
+  private readonly slots: Int32Array
+  private readonly los: Uint32Array
+  private readonly his: Uint32Array
 
   constructor(
     private readonly records: Buffer,
     private readonly size: number,
     /** The store's key seed, to hash stored keys as the records' were. */
     private readonly keySeed: number,
-  ) {}
+  ) {
+    const count = records.length / size
+    let capacity = 16
+    // At most half full: short probe runs.
+    while (capacity < count * 2) capacity *= 2
+    this.mask = capacity - 1
+    this.slots = new Int32Array(capacity)
+    this.los = new Uint32Array(capacity)
+    this.his = new Uint32Array(capacity)
+  }
 
   /** The index of the first record with record `index`'s key; registers it when it is the first. */
   firstOf(index: number): number {
     const offset = index * this.size
-    const hash = hashKeyAt(this.records, offset)
-    const first = this.byHash.get(hash)
-    if (first === undefined) {
-      this.byHash.set(hash, index)
-      return index
+    const lo = this.records.readUInt32LE(offset + KEY_HASH_LO)
+    const hi = this.records.readUInt32LE(offset + KEY_HASH_HI)
+    // The slot comes from `hi`: a partition's records share the low bits of `lo`.
+    for (let slot = hi & this.mask; ; slot = (slot + 1) & this.mask) {
+      const entry = this.slots[slot] as number
+      if (entry === 0) {
+        this.slots[slot] = index + 1
+        this.los[slot] = lo
+        this.his[slot] = hi
+        return index
+      }
+      if (this.los[slot] === lo && this.his[slot] === hi && sameKey(this.records, (entry - 1) * this.size, this.records, offset)) return entry - 1
     }
-    if (sameKey(this.records, first * this.size, this.records, offset)) return first
-    const key = recordKey(this.records, offset)
-    const other = this.collided.get(key)
-    if (other !== undefined) return other
-    this.collided.set(key, index)
-    return index
   }
 
-  /** Whether some key of the partition has this hash. */
-  hasHash(hash: number): boolean {
-    return this.byHash.has(hash)
+  /** Whether some key of the partition has these hashes. */
+  hasHash(lo: number, hi: number): boolean {
+    for (let slot = hi & this.mask; ; slot = (slot + 1) & this.mask) {
+      if (this.slots[slot] === 0) return false
+      if (this.los[slot] === lo && this.his[slot] === hi) return true
+    }
   }
 
   /** The first record with this key (of kind `kindCode`, as a stored blob holds it), if any. */
   find(kindCode: number, key: string): number | undefined {
-    const first = this.byHash.get(hashKey(keyHashLo(kindCode, key, this.keySeed), keyHashHi(kindCode, key, this.keySeed)))
-    if (first === undefined) return undefined
-    if (recordKey(this.records, first * this.size) === key) return first
-    return this.collided.get(key)
+    const lo = keyHashLo(kindCode, key, this.keySeed)
+    const hi = keyHashHi(kindCode, key, this.keySeed)
+    for (let slot = hi & this.mask; ; slot = (slot + 1) & this.mask) {
+      const entry = this.slots[slot] as number
+      if (entry === 0) return undefined
+      if (this.los[slot] === lo && this.his[slot] === hi && keyIs(this.records, (entry - 1) * this.size, key)) return entry - 1
+    }
   }
 }

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3'
 import type { OperationRow } from '@vehicle-perf/core'
-import { FirstOfKey, hashKey } from './first-of-key.js'
+import type { FirstOfKey } from './first-of-key.js'
 import { KEY_HASH_HI, KEY_HASH_LO, readStoredRecord, recordKindCode, storedRecordKey, storedRecordSize, withoutSeq } from './packed-rows.js'
 import { KEY_PARTITIONS } from './run-spill.js'
 
@@ -63,7 +63,7 @@ export function storedVersionsOf(db: Database.Database, kindCode: number, part: 
   const candidateBlobs = new Set<number>()
   for (const entries of db.prepare('SELECT entries FROM key_index WHERE part = ?').pluck().iterate(part) as Iterable<Buffer>) {
     for (let e = 0; e < entries.length; e += KEY_ENTRY_BYTES) {
-      if (firstOfKey.hasHash(hashKey(entries.readUInt32LE(e), entries.readUInt32LE(e + 4)))) candidateBlobs.add(entries.readUInt32LE(e + 8))
+      if (firstOfKey.hasHash(entries.readUInt32LE(e), entries.readUInt32LE(e + 4))) candidateBlobs.add(entries.readUInt32LE(e + 8))
     }
   }
   const stored = new Map<number, OperationRow>()
