@@ -20,6 +20,7 @@ import {
   KIND_CODES,
   RECORD_SIZES,
   TOUCH_MARK,
+  VEHICLE,
   readPlainRow,
   readRecord,
   readStoredRecord,
@@ -36,7 +37,7 @@ import {
 import { KEY_PARTITIONS, RunSpill, VEHICLE_PARTITIONS } from './run-spill.js'
 import { nextRunSeq, readMeta, recordRun } from './sqlite-runs.js'
 import { keyIndexPart, KeyIndexWriter, storedVersionsOf } from './key-index.js'
-import { rangeOf, VehicleSample } from './vehicle-ranges.js'
+import { rangeOf, VehicleRanges, VehicleSample } from './vehicle-ranges.js'
 import { FirstOfKey } from './first-of-key.js'
 import { inSeqOrder } from './seq-order.js'
 
@@ -87,6 +88,7 @@ export class SqliteIngestSession implements IngestSession {
   private readonly vehicleSample = new VehicleSample()
   /** Where vehicle partitions are cut (set when keys are settled, or by touchAllVehicles in a run without rows). */
   private vehicleCuts: string[] | null = null
+  private vehicleRanges: VehicleRanges | null = null
 
   constructor(
     private readonly db: Database.Database,
@@ -152,6 +154,7 @@ export class SqliteIngestSession implements IngestSession {
     this.resolved = true
     const cuts = this.vehicleSample.boundaries(VEHICLE_PARTITIONS)
     this.vehicleCuts = cuts
+    this.vehicleRanges = new VehicleRanges(cuts)
     const total = CODE_KINDS.length * KEY_PARTITIONS
     let done = 0
     let duplicates: StagedDuplicate[] = []
@@ -202,11 +205,12 @@ export class SqliteIngestSession implements IngestSession {
     const storedVersion = this.storeHasRows ? storedVersionsOf(this.db, KIND_CODES[kind], part, firstOfKey) : null
     const vehicleFiles = new Array<ReturnType<RunSpill['file']> | undefined>(VEHICLE_PARTITIONS)
     const duplicates: number[] = []
+    const ranges = this.vehicleRanges as VehicleRanges
     for (let i = 0; i < count; i++) {
       const offset = i * size
       const first = firstOf[i] as number
       if (first === i && storedVersion?.get(first) === undefined) {
-        const q = rangeOf(this.vehicleCuts as string[], recordVehicle(records, offset))
+        const q = ranges.rangeAt(records, offset + VEHICLE)
         ;(vehicleFiles[q] ??= this.spill.file(vehicleFile(q))).append(records, offset, offset + size)
       } else duplicates.push(i)
     }

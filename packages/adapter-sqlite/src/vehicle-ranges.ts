@@ -73,3 +73,47 @@ export function rangeOf(cuts: readonly string[], vehicleId: string): number {
 function ownCopy(id: string): string {
   return Buffer.from(id, 'latin1').toString('latin1')
 }
+
+const ID_BYTES = 20
+
+/**
+ * rangeOf for the vehicle id at `at` in `bytes` (a record's 20 ASCII bytes),
+ * without making a string of it: the cut points as bytes, compared byte by
+ * byte (ASCII byte order is string order). Settling keys looks up a range
+ * for every new row.
+ */
+export class VehicleRanges {
+  private readonly cutBytes: Buffer
+  private readonly count: number
+
+  constructor(readonly cuts: readonly string[]) {
+    this.count = cuts.length
+    this.cutBytes = Buffer.alloc(cuts.length * ID_BYTES)
+    cuts.forEach((cut, i) => {
+      if (cut.length !== ID_BYTES) throw new Error(`a vehicle id of ${cut.length} characters`)
+      this.cutBytes.write(cut, i * ID_BYTES, ID_BYTES, 'latin1')
+    })
+  }
+
+  rangeAt(bytes: Buffer, at: number): number {
+    let low = 0
+    let high = this.count
+    while (low < high) {
+      const mid = (low + high) >>> 1
+      if (this.cutAtMostId(mid, bytes, at)) low = mid + 1
+      else high = mid
+    }
+    return low
+  }
+
+  /** Whether cut `index` <= the id at `at` of `bytes`. */
+  private cutAtMostId(index: number, bytes: Buffer, at: number): boolean {
+    const base = index * ID_BYTES
+    for (let i = 0; i < ID_BYTES; i++) {
+      const cut = this.cutBytes[base + i] as number
+      const id = bytes[at + i] as number
+      if (cut !== id) return cut < id
+    }
+    return true
+  }
+}

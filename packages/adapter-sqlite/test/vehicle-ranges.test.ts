@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
-import { cutPoints, rangeOf, VehicleSample } from '../src/vehicle-ranges.js'
+import { cutPoints, rangeOf, VehicleRanges, VehicleSample } from '../src/vehicle-ranges.js'
 
 describe('vehicle ranges', () => {
   test('ranges keep id order: a smaller id never falls in a later range, and every range index is below the partition count', () => {
@@ -30,5 +30,20 @@ describe('vehicle ranges', () => {
     for (const id of ids) sizes[rangeOf(cuts, id)] = (sizes[rangeOf(cuts, id)] as number) + 1
     expect(Math.max(...sizes)).toBeLessThan((3 * ids.length) / 64)
     expect(cutPoints(['a', 'a', 'a'], 3)).toEqual(['a'])
+  })
+
+  test('the range of an id read from bytes is the range of the id as a string', () => {
+    const id = fc.stringMatching(/^[A-Za-z0-9]{20}$/)
+    fc.assert(
+      fc.property(fc.uniqueArray(id, { maxLength: 70 }), fc.array(id, { minLength: 1, maxLength: 20 }), (sample, ids) => {
+        const cuts = [...sample].sort()
+        const ranges = new VehicleRanges(cuts)
+        const bytes = Buffer.alloc(40)
+        for (const vehicleId of [...ids, ...cuts]) {
+          bytes.write(vehicleId, 7, 20, 'latin1')
+          expect(ranges.rangeAt(bytes, 7)).toBe(rangeOf(cuts, vehicleId))
+        }
+      }),
+    )
   })
 })
