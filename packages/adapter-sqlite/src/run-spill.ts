@@ -58,6 +58,8 @@ function processExists(pid: number): boolean {
 export class RunSpill {
   private dir: string | null = null
   private readonly files = new Map<string, SpillFile>()
+  /** The buffer every take and peek reads into (grown as needed). */
+  private readBuffer: Buffer | null = null
 
   constructor(private readonly parent: string = tmpdir()) {}
 
@@ -89,10 +91,6 @@ export class RunSpill {
     return file
   }
 
-  existing(name: string): SpillFile | undefined {
-    return this.files.get(name)
-  }
-
   /** The length of every file, to truncate back to (a failed file's rows). */
   mark(): Map<string, number> {
     return new Map([...this.files].map(([name, file]) => [name, file.length]))
@@ -102,19 +100,40 @@ export class RunSpill {
     for (const [name, file] of this.files) file.truncate(mark.get(name) ?? 0)
   }
 
-  /** Reads a file whole and deletes it: each partition is read once. */
+  /**
+   * Reads a file whole and deletes it: each partition is read once. The
+   * bytes live in one buffer reused by every read: valid until the next
+   * take or peek (callers decode what they keep).
+   */
   take(name: string): Buffer | null {
-    const file = this.files.get(name)
-    if (file === undefined) return null
-    const bytes = file.readAll()
-    file.remove()
+    const bytes = this.peek(name)
+    if (bytes === null) return null
+    this.files.get(name)?.remove()
     this.files.delete(name)
     return bytes
+  }
+
+  /**
+   * Reads a file whole without deleting it, into the buffer every read
+   * reuses (grown as needed, never from Node's shared pool): a fresh buffer
+   * per partition cost the OS a page fault per 4 KiB read (at scale 100,
+   * ~640k faults).
+   */
+  peek(name: string): Buffer | null {
+    const file = this.files.get(name)
+    if (file === undefined) return null
+    const size = file.size()
+    if (this.readBuffer === null || this.readBuffer.length < size) {
+      this.readBuffer = Buffer.allocUnsafeSlow(Math.max(size, Math.ceil((this.readBuffer?.length ?? 0) * 1.5)))
+    }
+    file.readInto(this.readBuffer, size)
+    return this.readBuffer.subarray(0, size)
   }
 
   remove(): void {
     for (const file of this.files.values()) file.remove()
     this.files.clear()
+    this.readBuffer = null
     if (this.dir !== null) rmSync(this.dir, { recursive: true, force: true })
     this.dir = null
   }

@@ -58,15 +58,17 @@ export class SpillFile {
     this.written = length
   }
 
-  /** The whole file in one buffer (a partition: a bounded share of the run). */
-  readAll(): Buffer {
+  /** Bytes in the file, after writing out the buffer. */
+  size(): number {
     this.flush()
+    return fstatSync(this.openFd()).size
+  }
+
+  /** Reads the first `size` bytes of the file into `target`. */
+  readInto(target: Buffer, size: number): void {
     const fd = this.openFd()
-    const size = fstatSync(fd).size
-    const whole = Buffer.allocUnsafe(size)
     let read = 0
-    while (read < size) read += readSync(fd, whole, read, size - read, read)
-    return whole
+    while (read < size) read += readSync(fd, target, read, size - read, read)
   }
 
   /** Closes and deletes the file. */

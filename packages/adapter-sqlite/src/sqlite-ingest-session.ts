@@ -279,8 +279,8 @@ export class SqliteIngestSession implements IngestSession {
     if (this.touchedCount !== null) return this.touchedCount
     let count = 0
     for (let q = 0; q < VEHICLE_PARTITIONS; q++) {
-      const records = this.spill.guard(() => this.spill.existing(vehicleFile(q))?.readAll())
-      if (records === undefined) continue
+      const records = this.spill.guard(() => this.spill.peek(vehicleFile(q)))
+      if (records === null) continue
       const vehicles = new Set<string>()
       for (let offset = 0; offset < records.length; offset += recordSize(records, offset)) vehicles.add(recordVehicle(records, offset))
       count += vehicles.size
