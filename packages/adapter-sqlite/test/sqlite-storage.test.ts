@@ -260,6 +260,36 @@ describe('sqlite orphaned spills', () => {
     }))
 })
 
+describe('sqlite policy change without rows', () => {
+  test('a run with no sources and another policy re-renders every stored vehicle as a fresh ingest with that policy would', () =>
+    withStoreFile('vp-sqlite-policy-', async (filename) => {
+      const header = 'task_id,vehicle_id,time_task_created,time_task_resolved'
+      const rides = 'ride_id,vehicle_id,time_ride_start,time_ride_end,start_lat,start_lng,end_lat,end_lng,gross_amount'
+      const ride = (n: number, vehicle: number, amount: string): string =>
+        `R${String(n).padStart(19, '0')},V${String(vehicle).padStart(19, '0')},2019-05-0${1 + (n % 5)} 1${n % 10}:00:00 UTC,2019-05-0${1 + (n % 5)} 1${n % 10}:20:00 UTC,48.83,2.38,48.84,2.36,${amount}`
+      const sources = () => [
+        { name: 'deployments.csv', stream: [`${header}\n${Array.from({ length: 7 }, (_, n) => deployment(n)).join('\n')}\n`] },
+        { name: 'rides.csv', stream: [`${rides}\n${Array.from({ length: 40 }, (_, n) => ride(n, n % 7, `${1 + (n % 9)}.${n % 10}0`)).join('\n')}\n`] },
+      ]
+      const store = createSqliteStorage({ filename })
+      await store.migrate()
+      await ingest({ adapter: store, sources: sources(), policy: 'recent' })
+      const report = await ingest({ adapter: store, sources: [], policy: 'revenue' })
+      expect(report.vehicles_refreshed).toBe(7)
+      const fresh = createSqliteStorage({ filename: `${filename}.fresh` })
+      await fresh.migrate()
+      await ingest({ adapter: fresh, sources: sources(), policy: 'revenue' })
+      for (let vehicle = 0; vehicle < 7; vehicle++) {
+        const key = { type: 'vehicle_id' as const, value: `V${String(vehicle).padStart(19, '0')}` }
+        const [a, b] = [await store.lookup(key), await fresh.lookup(key)]
+        expect(a?.template).toBe(b?.template)
+        expect(a?.template).toContain('"policy":"revenue"')
+      }
+      await store.close()
+      await fresh.close()
+    }))
+})
+
 describe('sqlite run spill failures', () => {
   test('a temp folder that cannot be written ends the run with a store error naming it, not a file error, and leaves the store as it was', () =>
     withStoreFile('vp-sqlite-spill-fail-', async (filename) => {
