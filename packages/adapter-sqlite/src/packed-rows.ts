@@ -42,15 +42,14 @@ const AMOUNT = 116
 
 /** Where a layout puts its fields; the kind-specific ones follow `extra` in the order above. */
 interface RecordLayout {
-  sizes: readonly number[]
   seq: number
   key: number
   t1: number
   extra: number
 }
-const SPILLED: RecordLayout = { sizes: RECORD_SIZES, seq: SEQ, key: KEY, t1: T1, extra: QR }
+const SPILLED: RecordLayout = { seq: SEQ, key: KEY, t1: T1, extra: QR }
 export const STORED_SIZES: readonly number[] = [48, 54, 88]
-const STORED: RecordLayout = { sizes: STORED_SIZES, seq: 4, key: 12, t1: 32, extra: 48 }
+const STORED: RecordLayout = { seq: 4, key: 12, t1: 32, extra: 48 }
 const STORED_DROP = RECORD_SIZES[0]! - STORED_SIZES[0]!
 
 const HAS_START = 1

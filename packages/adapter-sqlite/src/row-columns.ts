@@ -3,8 +3,6 @@ import type { DeploymentRow, OperationRow, PickupRow, RideRow, RowKind } from '@
 // How schema 2's row tables map to typed rows: read once, by schema step 3,
 // which packs them into blobs. Storage only: no rule lives here.
 
-export const ROW_KINDS: readonly RowKind[] = ['deployment', 'pickup', 'ride']
-
 export const ROW_TABLES: Record<RowKind, { table: string; key: string; columns: string[] }> = {
   deployment: { table: 'deployments', key: 'task_id', columns: ['task_id', 'vehicle_id', 'created_at', 'resolved_at'] },
   pickup: { table: 'pickups', key: 'task_id', columns: ['task_id', 'vehicle_id', 'qr_code', 'created_at', 'resolved_at'] },

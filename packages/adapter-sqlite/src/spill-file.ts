@@ -34,17 +34,10 @@ export class SpillFile {
     return { target: this.buffer, offset }
   }
 
-  /** Appends bytes as they are (a record copied from another file). */
+  /** Appends a record as it is (copied from another file). */
   append(source: Buffer, start: number, end: number): void {
-    const size = end - start
-    if (this.buffered + size > BUFFER_BYTES) this.flush()
-    if (size > BUFFER_BYTES) {
-      writeSync(this.openFd(), source, start, size, this.written)
-      this.written += size
-      return
-    }
-    source.copy(this.buffer, this.buffered, start, end)
-    this.buffered += size
+    const { target, offset } = this.reserve(end - start)
+    source.copy(target, offset, start, end)
   }
 
   /** Drops everything after `length` (a failed file's rows). */

@@ -27,7 +27,9 @@ import {
   STORED_SIZES,
   storedRecordSize,
   writeStoredRecord,
+  recordFile,
   recordKey,
+  recordLine,
   recordKindCode,
   recordSize,
   recordVehicle,
@@ -37,7 +39,7 @@ import {
 import { KEY_PARTITIONS, RunSpill, VEHICLE_PARTITIONS } from './run-spill.js'
 import { nextRunSeq, readMeta, recordRun } from './sqlite-runs.js'
 import { keyIndexPart, KeyIndexWriter, storedVersionsOf } from './key-index.js'
-import { rangeOf, VehicleRanges, VehicleSample } from './vehicle-ranges.js'
+import { VehicleRanges, VehicleSample } from './vehicle-ranges.js'
 import { FirstOfKey } from './first-of-key.js'
 import { inSeqOrder } from './seq-order.js'
 
@@ -72,7 +74,7 @@ export class SqliteIngestSession implements IngestSession {
   private readonly insertClaim: Statement
   private readonly insertBlob: Statement
   private readonly blobsOfVehicle: Statement
-  private readonly spill = new RunSpill()
+  private readonly spill: RunSpill
   private fileMarks: Map<string, number> | null = null
   private finished = false
   private readonly runSeq: number
@@ -87,7 +89,6 @@ export class SqliteIngestSession implements IngestSession {
   private touchedCount: number | null = null
   private readonly vehicleSample = new VehicleSample()
   /** Where vehicle partitions are cut (set when keys are settled, or by touchAllVehicles in a run without rows). */
-  private vehicleCuts: string[] | null = null
   private vehicleRanges: VehicleRanges | null = null
 
   constructor(
@@ -97,7 +98,7 @@ export class SqliteIngestSession implements IngestSession {
     private readonly release: () => void,
     tempDir?: string,
   ) {
-    if (tempDir !== undefined) this.spill = new RunSpill(tempDir)
+    this.spill = new RunSpill(tempDir)
     this.runSeq = nextRunSeq(db)
     const meta = db.prepare('SELECT next_seq, key_seed FROM store_meta WHERE id = 1').get() as { next_seq: number; key_seed: number }
     this.nextSeq = meta.next_seq
@@ -152,9 +153,7 @@ export class SqliteIngestSession implements IngestSession {
   async *resolveStaged(chunkSize: number, onStep?: (step: ResolveStep) => void): AsyncIterable<StagedDuplicate[]> {
     if (this.resolved) throw new Error('resolveStaged called twice in one run')
     this.resolved = true
-    const cuts = this.vehicleSample.boundaries(VEHICLE_PARTITIONS)
-    this.vehicleCuts = cuts
-    this.vehicleRanges = new VehicleRanges(cuts)
+    this.vehicleRanges = new VehicleRanges(this.vehicleSample.boundaries(VEHICLE_PARTITIONS))
     const total = CODE_KINDS.length * KEY_PARTITIONS
     let done = 0
     let duplicates: StagedDuplicate[] = []
@@ -173,8 +172,8 @@ export class SqliteIngestSession implements IngestSession {
           duplicates.push({
             kind,
             key: recordKey(records, offset),
-            file: records.readUInt32LE(offset + 4),
-            line: records.readUInt32LE(offset + 8),
+            file: recordFile(records, offset),
+            line: recordLine(records, offset),
             incoming: readPlainRow(records, offset),
             kept: settled.storedVersion?.get(first) ?? readPlainRow(records, first * size),
           })
@@ -265,11 +264,11 @@ export class SqliteIngestSession implements IngestSession {
         if (n > 0 && n % every === 0) cuts.push(vehicleId)
         n++
       }
-      this.vehicleCuts = cuts
+      this.vehicleRanges = new VehicleRanges(cuts)
     }
-    const cuts = this.vehicleCuts ?? []
+    const ranges = this.vehicleRanges ?? new VehicleRanges([])
     for (const vehicleId of this.db.prepare('SELECT DISTINCT vehicle_id FROM vehicle_rows').pluck().iterate() as Iterable<string>) {
-      const { target, offset } = this.spill.file(vehicleFile(rangeOf(cuts, vehicleId))).reserve(size)
+      const { target, offset } = this.spill.file(vehicleFile(ranges.rangeOf(vehicleId))).reserve(size)
       writeTouchMark(target, offset, vehicleId)
     }
     this.touchedCount = null

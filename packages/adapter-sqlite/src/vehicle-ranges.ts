@@ -48,21 +48,9 @@ export function cutPoints(sortedIds: readonly string[], partitions: number): str
   const cuts: string[] = []
   for (let p = 1; p < partitions; p++) {
     const id = sortedIds[Math.floor((p * sortedIds.length) / partitions)]
-    if (id !== undefined && id !== cuts[cuts.length - 1] && (cuts.length === 0 || id > (cuts[cuts.length - 1] as string))) cuts.push(id)
+    if (id !== undefined && (cuts.length === 0 || id > (cuts[cuts.length - 1] as string))) cuts.push(id)
   }
   return cuts
-}
-
-/** The range a vehicle id falls in: how many cut points are <= it. */
-export function rangeOf(cuts: readonly string[], vehicleId: string): number {
-  let low = 0
-  let high = cuts.length
-  while (low < high) {
-    const mid = (low + high) >>> 1
-    if ((cuts[mid] as string) <= vehicleId) low = mid + 1
-    else high = mid
-  }
-  return low
 }
 
 /**
@@ -77,14 +65,15 @@ function ownCopy(id: string): string {
 const ID_BYTES = 20
 
 /**
- * rangeOf for the vehicle id at `at` in `bytes` (a record's 20 ASCII bytes),
- * without making a string of it: the cut points as bytes, compared byte by
- * byte (ASCII byte order is string order). Settling keys looks up a range
- * for every new row.
+ * The range a vehicle id falls in: how many cut points are <= it. Looked up
+ * from the id's bytes in a record, without making a string of it (settling
+ * keys looks up a range for every new row): the cut points are kept as
+ * bytes and compared byte by byte (ASCII byte order is string order).
  */
 export class VehicleRanges {
   private readonly cutBytes: Buffer
   private readonly count: number
+  private readonly scratch = Buffer.alloc(ID_BYTES)
 
   constructor(readonly cuts: readonly string[]) {
     this.count = cuts.length
@@ -95,6 +84,13 @@ export class VehicleRanges {
     })
   }
 
+  /** The range of a vehicle id given as a string. */
+  rangeOf(vehicleId: string): number {
+    this.scratch.write(vehicleId, 0, ID_BYTES, 'latin1')
+    return this.rangeAt(this.scratch, 0)
+  }
+
+  /** The range of the vehicle id at `at` of `bytes` (20 ASCII bytes). */
   rangeAt(bytes: Buffer, at: number): number {
     let low = 0
     let high = this.count
