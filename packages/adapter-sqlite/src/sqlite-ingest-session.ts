@@ -10,7 +10,7 @@ import type {
   StagedDuplicate,
   StagedRow,
   StoreMeta,
-  VehicleEvents,
+  VehicleRecordsChunk,
   VehicleView,
 } from '@vehicle-perf/core'
 import {
@@ -22,10 +22,7 @@ import {
   TOUCH_MARK,
   VEHICLE,
   readPlainRow,
-  readRecord,
-  readStoredRecord,
   STORED_SIZES,
-  storedRecordSize,
   writeStoredRecord,
   recordFile,
   recordKey,
@@ -42,6 +39,7 @@ import { keyIndexPart, KeyIndexWriter, storedVersionsOf } from './key-index.js'
 import { VehicleRanges, VehicleSample } from './vehicle-ranges.js'
 import { FirstOfKey } from './first-of-key.js'
 import { inSeqOrder } from './seq-order.js'
+import { ChunkBuilder } from './chunk-builder.js'
 
 type Statement = Database.Statement<unknown[], unknown>
 
@@ -289,15 +287,16 @@ export class SqliteIngestSession implements IngestSession {
   }
 
   /**
-   * The touched vehicles in id order, one vehicle range at a time. Stores
-   * each vehicle's new rows as it goes: one blob per vehicle per run, keys
-   * into the key index.
+   * The touched vehicles in id order, one vehicle range at a time: each
+   * vehicle's stored blobs, then this run's rows, as row records. Stores each
+   * vehicle's new rows as it goes: one blob per vehicle per run, keys into
+   * the key index.
    */
-  async *touchedVehicles(chunkSize: number): AsyncIterable<VehicleEvents[]> {
+  async *touchedVehicles(chunkSize: number): AsyncIterable<VehicleRecordsChunk> {
     if (this.stored) throw new Error('touchedVehicles called twice in one run')
     this.stored = true
     const index = new KeyIndexWriter(this.db)
-    let chunk: VehicleEvents[] = []
+    const chunk = new ChunkBuilder()
     for (let q = 0; q < VEHICLE_PARTITIONS; q++) {
       const records = this.spill.guard(() => this.spill.take(vehicleFile(q)))
       if (records === null) continue
@@ -309,44 +308,33 @@ export class SqliteIngestSession implements IngestSession {
         else offsets.push(offset)
       }
       for (const vehicleId of [...byVehicle.keys()].sort()) {
-        chunk.push(this.storeVehicle(vehicleId, records, byVehicle.get(vehicleId) as number[], index))
-        if (chunk.length >= chunkSize) {
-          yield chunk
-          chunk = []
+        this.storeVehicle(vehicleId, records, byVehicle.get(vehicleId) as number[], index, chunk)
+        if (chunk.vehicleIds.length >= chunkSize) {
+          yield chunk.take()
         }
       }
     }
     index.flush()
-    if (chunk.length > 0) yield chunk
+    if (chunk.vehicleIds.length > 0) yield chunk.take()
   }
 
-  /** A vehicle's events (stored, then this run's, in ingest order), storing this run's rows. */
-  private storeVehicle(vehicleId: string, records: Buffer, offsets: number[], index: KeyIndexWriter): VehicleEvents {
-    const events = { vehicleId, deployments: [] as OperationRow[], pickups: [] as OperationRow[], rides: [] as OperationRow[] }
-    const add = (row: OperationRow): void => {
-      if (row.kind === 'ride') events.rides.push(row)
-      else if (row.kind === 'deployment') events.deployments.push(row)
-      else events.pickups.push(row)
-    }
+  /** Adds a vehicle's records (stored, then this run's, in ingest order) to `chunk`, storing this run's rows as one blob. */
+  private storeVehicle(vehicleId: string, records: Buffer, offsets: number[], index: KeyIndexWriter, chunk: ChunkBuilder): void {
     if (this.storeHasRows) {
-      for (const blob of this.blobsOfVehicle.iterate(vehicleId) as Iterable<Buffer>) {
-        for (let offset = 0; offset < blob.length; offset += storedRecordSize(blob, offset)) add(readStoredRecord(blob, offset, vehicleId))
-      }
+      for (const blob of this.blobsOfVehicle.iterate(vehicleId) as Iterable<Buffer>) chunk.append(blob)
     }
     const fresh = inSeqOrder(records, offsets)
     if (fresh.length > 0) {
       let bytes = 0
       for (const offset of fresh) bytes += STORED_SIZES[recordKindCode(records, offset)] as number
-      const blob = Buffer.allocUnsafe(bytes)
-      let at = 0
-      for (const offset of fresh) {
-        at += writeStoredRecord(records, offset, blob, at)
-        add(readRecord(records, offset, vehicleId))
-      }
-      const blobId = Number(this.insertBlob.run(vehicleId, this.runSeq, blob).lastInsertRowid)
+      const target = chunk.reserve(bytes)
+      const start = chunk.length - bytes
+      let at = start
+      for (const offset of fresh) at += writeStoredRecord(records, offset, target, at)
+      const blobId = Number(this.insertBlob.run(vehicleId, this.runSeq, target.subarray(start, at)).lastInsertRowid)
       for (const offset of fresh) index.add(records, offset, blobId)
     }
-    return events as unknown as VehicleEvents
+    chunk.endVehicle(vehicleId)
   }
 
   async saveViews(views: readonly VehicleView[]): Promise<void> {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import type { DeploymentRow } from '@vehicle-perf/core'
 import { FirstOfKey } from '../src/first-of-key.js'
-import { keyHashHi, keyHashLo, writeRecord } from '../src/packed-rows.js'
+import { KEY_HASH_HI, KEY_HASH_LO, keyHashHi, keyHashLo, writeRecord } from '../src/packed-rows.js'
 
 const SIZE = 84
 const SEED = 0x5eed
@@ -13,8 +13,8 @@ function records(rows: [string, string][]): Buffer {
   const bytes = Buffer.alloc(rows.length * SIZE)
   rows.forEach(([taskId, hashOf], i) => {
     writeRecord(bytes, i * SIZE, deployment(taskId), i + 1, 0, i + 2, SEED)
-    bytes.writeUInt32LE(keyHashLo(0, hashOf, SEED), i * SIZE + 12)
-    bytes.writeUInt32LE(keyHashHi(0, hashOf, SEED), i * SIZE + 16)
+    bytes.writeUInt32LE(keyHashLo(0, hashOf, SEED), i * SIZE + KEY_HASH_LO)
+    bytes.writeUInt32LE(keyHashHi(0, hashOf, SEED), i * SIZE + KEY_HASH_HI)
   })
   return bytes
 }

@@ -260,6 +260,36 @@ describe('sqlite orphaned spills', () => {
     }))
 })
 
+describe('rendering views on a worker thread', () => {
+  test('gives the same views, QR claims and as_of as rendering on the ingest thread, over a first run and a second one on top of it', async () => {
+    const { generate } = await import('@vehicle-perf/core')
+    const dir = mkdtempSync(join(tmpdir(), 'vp-sqlite-render-'))
+    try {
+      const generated = generate({ outDir: join(dir, 'data'), scale: 1, seed: 7 })
+      const files = generated.files.map((file) => join(dir, 'data', file)).sort()
+      const runs = [files.filter((_file, i) => i % 2 === 0), files.filter((_file, i) => i % 2 === 1)]
+      const snapshots: unknown[] = []
+      for (const renderWorker of [true, false]) {
+        const filename = join(dir, `store-${renderWorker}.db`)
+        const adapter = createSqliteStorage({ filename })
+        await adapter.migrate()
+        for (const sources of runs) expect((await ingest({ adapter, sources, renderWorker })).vehicles_refreshed).toBeGreaterThan(2000)
+        await adapter.close()
+        const db = new Database(filename, { readonly: true })
+        snapshots.push({
+          views: db.prepare('SELECT * FROM vehicle_views ORDER BY vehicle_id').all(),
+          claims: db.prepare('SELECT * FROM qr_claims ORDER BY vehicle_id, qr_code').all(),
+          meta: db.prepare('SELECT as_of, data_version, policy FROM store_meta').all(),
+        })
+        db.close()
+      }
+      expect(snapshots[0]).toEqual(snapshots[1])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }, 120_000)
+})
+
 describe('sqlite policy change without rows', () => {
   test('a run with no sources and another policy re-renders every stored vehicle as a fresh ingest with that policy would', () =>
     withStoreFile('vp-sqlite-policy-', async (filename) => {

@@ -32,6 +32,18 @@ export {
 export { canonicalRowText, rowHash, hashText } from './rows/row-hash.js'
 export { classifyDuplicate, InMemoryDeduplicator, type DuplicateClass, type DeduplicationResult } from './rows/deduplicate.js'
 export { deploymentRowSchema, pickupRowSchema, rideRowSchema, operationRowSchema } from './rows/row-schemas.js'
+export {
+  ROW_RECORD,
+  ROW_RECORD_SIZES,
+  ROW_KIND_CODES,
+  ROW_CODE_KINDS,
+  rowRecordSize,
+  rowRecordKey,
+  writeRowRecord,
+  readRowRecord,
+  withoutSeq,
+  vehicleEventsOf,
+} from './rows/row-records.js'
 
 // CSV
 export { CsvRecordParser, readCsvRecords, MAX_RECORD_CHARS, type CsvRecord, type ChunkSource } from './csv/csv-record-parser.js'
@@ -51,6 +63,7 @@ export { EARTH_RADIUS_M, haversineMeters, rideDistanceMeters, rideDurationSecond
 export { totalRides, streetFigures, type RideTotals, type StreetFigures } from './response/cycle-figures.js'
 export { qrCodesOf, pickupRecency, type QrClaim } from './response/qr-codes.js'
 export { groupRowsByVehicle, computeAsOf, type VehicleEvents, type SequencedPickup } from './response/vehicle-events.js'
+export { renderChunk, type VehicleRecordsChunk, type RenderedChunk } from './response/render-chunk.js'
 export {
   buildVehicleResponse,
   buildVehicleView,

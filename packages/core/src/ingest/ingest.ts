@@ -5,12 +5,12 @@ import { classifyDuplicate } from '../rows/deduplicate.js'
 import type { RowKind } from '../rows/kinds.js'
 import { rowHash } from '../rows/row-hash.js'
 import type { SelectionPolicy } from '../response/response-schema.js'
-import { buildVehicleView } from '../response/vehicle-response.js'
-import { latestOfEvents } from '../response/vehicle-events.js'
+import type { RenderedChunk } from '../response/render-chunk.js'
 import { formatTimestamp } from '../values/timestamp.js'
 import type { DuplicateRecord, IngestSession, RejectRecord, ResolveStep, StorageAdapter, StoreMeta } from '../storage/storage-adapter.js'
 import { emptyRejectCounts, totalsOf, type FileReport, type IngestReport } from './ingest-report.js'
 import { resolveSources, type IngestSource, type ResolvedSource } from './ingest-sources.js'
+import { inThreadRenderer, RenderWorker, type ViewRenderer } from './render-worker-client.js'
 
 export interface IngestProgress {
   /**
@@ -43,12 +43,24 @@ export interface IngestOptions {
   batchSize?: number
   /** Skip (and report as skipped) a file whose sha256 a successful run already ingested. Default false: every row is logged as a duplicate instead. */
   skipKnownFiles?: boolean
+  /**
+   * Render views in a worker thread while this thread stores the next
+   * vehicles: the refresh's two halves on two cores. `auto` (the default)
+   * uses one when at least 2,000 vehicles are refreshed. Falls back to this
+   * thread when the worker cannot start (a bundle that left out core's
+   * dist/render-worker.js).
+   */
+  renderWorker?: boolean | 'auto'
   onProgress?: (progress: IngestProgress) => void
   /** Aborting stops at the next batch and leaves the store as it was before the run. */
   signal?: AbortSignal
 }
 
 const REFRESH_CHUNK = 500
+/** Below this a worker's start (~40 ms) costs more than it saves. */
+const RENDER_WORKER_MIN_VEHICLES = 2000
+/** Chunks rendering while the next is stored: enough to keep both threads busy, memory bounded by the chunk size. */
+const RENDER_AHEAD = 2
 const RESOLVE_CHUNK = 5000
 
 class FileFailure extends Error {
@@ -234,20 +246,42 @@ function failedFile(file: FileReport, code: 'missing_column' | 'unknown_kind' | 
 /**
  * Re-renders the views of every vehicle the run touched, in one ordered pass.
  * Every row the run accepted belongs to a touched vehicle, so the latest
- * timestamp seen here, or the store's previous as_of, is the new as_of.
+ * timestamp seen here, or the store's previous as_of, is the new as_of. With
+ * a render worker, chunk n is rendered there while this thread stores chunk
+ * n + 1 and then writes chunk n's views.
  */
 async function refreshViews(state: RunState, policy: SelectionPolicy): Promise<number> {
   let refreshed = 0
   state.progress.phase = 'refresh'
-  state.progress.vehiclesToRefresh = await state.session.countTouchedVehicles()
+  const total = await state.session.countTouchedVehicles()
+  state.progress.vehiclesToRefresh = total
   state.options.onProgress?.({ ...state.progress })
-  for await (const vehicles of state.session.touchedVehicles(REFRESH_CHUNK)) {
-    throwIfAborted(state.options.signal)
-    for (const events of vehicles) state.asOf = latestOfEvents(events, state.asOf)
-    await state.session.saveViews(vehicles.map((events) => buildVehicleView(events, { policy })))
-    refreshed += vehicles.length
+  const mode = state.options.renderWorker ?? 'auto'
+  const worker = mode === true || (mode === 'auto' && total >= RENDER_WORKER_MIN_VEHICLES) ? await RenderWorker.start() : null
+  const renderer: ViewRenderer = worker ?? inThreadRenderer
+  const rendering: Promise<RenderedChunk>[] = []
+  const save = async (rendered: RenderedChunk): Promise<void> => {
+    if (rendered.latest !== null && (state.asOf === null || rendered.latest > state.asOf)) state.asOf = rendered.latest
+    await state.session.saveViews(rendered.views)
+    refreshed += rendered.views.length
     state.progress.vehiclesRefreshed = refreshed
     state.options.onProgress?.({ ...state.progress })
+  }
+  try {
+    for await (const chunk of state.session.touchedVehicles(REFRESH_CHUNK)) {
+      throwIfAborted(state.options.signal)
+      const rendered = renderer.render(chunk, policy)
+      // Awaited below, in order; a failure meanwhile must not count as unhandled.
+      rendered.catch(() => {})
+      rendering.push(rendered)
+      if (rendering.length >= RENDER_AHEAD) await save(await (rendering.shift() as Promise<RenderedChunk>))
+    }
+    for (const rendered of rendering.splice(0)) {
+      throwIfAborted(state.options.signal)
+      await save(await rendered)
+    }
+  } finally {
+    await renderer.close()
   }
   return refreshed
 }

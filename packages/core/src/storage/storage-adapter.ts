@@ -3,7 +3,7 @@ import type { RowKind } from '../rows/kinds.js'
 import type { OperationRow } from '../rows/row-types.js'
 import type { RejectReason } from '../rows/reject-reasons.js'
 import type { DuplicateClass } from '../rows/deduplicate.js'
-import type { VehicleEvents } from '../response/vehicle-events.js'
+import type { VehicleRecordsChunk } from '../response/render-chunk.js'
 import type { OpenCycle, VehicleView } from '../response/vehicle-response.js'
 import type { SelectionPolicy } from '../response/response-schema.js'
 import type { IngestReport } from '../ingest/ingest-report.js'
@@ -120,11 +120,14 @@ export interface IngestSession {
   /** Marks every known vehicle touched (a policy change re-renders all views). */
   touchAllVehicles(): Promise<void>
   /**
-   * The touched vehicles with all their stored events, grouped by vehicle,
-   * `chunkSize` vehicles at a time; each array in ingest order, pickups with
-   * their global ingest sequence.
+   * The touched vehicles with all their rows, `chunkSize` vehicles at a time:
+   * each vehicle's rows as row records (core's rows/row-records.ts: what a
+   * store keeps, bytes that cross threads as they are), stored ones then this
+   * run's, in ingest order, with their global ingest sequence. A yielded
+   * chunk is the caller's: the session never touches its buffer again (core
+   * hands it to a render thread).
    */
-  touchedVehicles(chunkSize: number): AsyncIterable<VehicleEvents[]>
+  touchedVehicles(chunkSize: number): AsyncIterable<VehicleRecordsChunk>
   /** How many vehicles touchedVehicles will yield: the refresh's progress total. */
   countTouchedVehicles(): Promise<number>
   saveViews(views: readonly VehicleView[]): Promise<void>

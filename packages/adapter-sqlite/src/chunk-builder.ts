@@ -1,0 +1,50 @@
+import type { VehicleRecordsChunk } from '@vehicle-perf/core'
+
+const INITIAL_BYTES = 1 << 20
+
+/**
+ * Refresh chunks being filled: vehicles' row records back to back in one
+ * buffer, grown by doubling and reused from chunk to chunk.
+ */
+export class ChunkBuilder {
+  vehicleIds: string[] = []
+  private ends: number[] = []
+  private buffer = Buffer.allocUnsafeSlow(INITIAL_BYTES)
+  length = 0
+
+  /** Room for `bytes` more at `length - bytes` of the returned buffer (valid until the next call). */
+  reserve(bytes: number): Buffer {
+    if (this.length + bytes > this.buffer.length) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(this.buffer.length * 2, this.length + bytes))
+      this.buffer.copy(grown, 0, 0, this.length)
+      this.buffer = grown
+    }
+    this.length += bytes
+    return this.buffer
+  }
+
+  append(bytes: Buffer): void {
+    const target = this.reserve(bytes.length)
+    bytes.copy(target, this.length - bytes.length)
+  }
+
+  /** Ends the current vehicle's records. */
+  endVehicle(vehicleId: string): void {
+    this.vehicleIds.push(vehicleId)
+    this.ends.push(this.length)
+  }
+
+  /**
+   * The chunk filled so far, in a buffer of its own (core may hand it to
+   * another thread), and a fresh start for the next one.
+   */
+  take(): VehicleRecordsChunk {
+    const records = Buffer.allocUnsafeSlow(this.length)
+    this.buffer.copy(records, 0, 0, this.length)
+    const chunk = { vehicleIds: this.vehicleIds, ends: this.ends, records }
+    this.vehicleIds = []
+    this.ends = []
+    this.length = 0
+    return chunk
+  }
+}
