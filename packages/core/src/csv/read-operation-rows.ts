@@ -41,7 +41,7 @@ export interface ReadOperationRowsOptions {
   onHeader?: (header: CsvHeader) => void
 }
 
-export const DEFAULT_BATCH_SIZE = 5000
+export const DEFAULT_BATCH_SIZE = 500
 
 function resolveColumns(kind: RowKind, header: string[], sourceName: string): { indexes: number[]; header: CsvHeader } {
   const required = KIND_COLUMNS[kind]
