@@ -38,7 +38,7 @@ import { nextRunSeq, readMeta, recordRun } from './sqlite-runs.js'
 import { keyIndexPart, KeyIndexWriter, storedVersionsOf } from './key-index.js'
 import { VehicleRanges, VehicleSample } from './vehicle-ranges.js'
 import { FirstOfKey } from './first-of-key.js'
-import { inSeqOrder } from './seq-order.js'
+import { rangeInSeqOrder } from './seq-order.js'
 import { ChunkBuilder } from './chunk-builder.js'
 
 type Statement = Database.Statement<unknown[], unknown>
@@ -78,6 +78,8 @@ export class SqliteIngestSession implements IngestSession {
   private readonly runSeq: number
   /** Global ingest order of rows; persisted in store_meta at commit. */
   private nextSeq: number
+  /** The seq of the run's first row. */
+  private readonly firstSeq: number
   /** The store's secret seed of key hashes (store_meta.key_seed). */
   private readonly keySeed: number
   private resolved = false
@@ -100,6 +102,7 @@ export class SqliteIngestSession implements IngestSession {
     this.runSeq = nextRunSeq(db)
     const meta = db.prepare('SELECT next_seq, key_seed FROM store_meta WHERE id = 1').get() as { next_seq: number; key_seed: number }
     this.nextSeq = meta.next_seq
+    this.firstSeq = meta.next_seq
     this.keySeed = meta.key_seed
     this.storeHasRows = db.prepare('SELECT EXISTS (SELECT 1 FROM vehicle_rows)').pluck().get() === 1
     this.insertReject = db.prepare('INSERT INTO rejected_rows (run_id, source, line, kind, fields, reasons) VALUES (?, ?, ?, ?, ?, ?)')
@@ -300,12 +303,13 @@ export class SqliteIngestSession implements IngestSession {
     for (let q = 0; q < VEHICLE_PARTITIONS; q++) {
       const records = this.spill.guard(() => this.spill.take(vehicleFile(q)))
       if (records === null) continue
+      // Grouped in ingest order, each vehicle's new records come in order; a touch mark only names its vehicle.
       const byVehicle = new Map<string, number[]>()
-      for (let offset = 0; offset < records.length; offset += recordSize(records, offset)) {
+      for (const offset of rangeInSeqOrder(records, this.firstSeq)) {
         const vehicleId = recordVehicle(records, offset)
-        const offsets = byVehicle.get(vehicleId)
-        if (offsets === undefined) byVehicle.set(vehicleId, [offset])
-        else offsets.push(offset)
+        let offsets = byVehicle.get(vehicleId)
+        if (offsets === undefined) byVehicle.set(vehicleId, (offsets = []))
+        if (recordKindCode(records, offset) !== TOUCH_MARK) offsets.push(offset)
       }
       for (const vehicleId of [...byVehicle.keys()].sort()) {
         this.storeVehicle(vehicleId, records, byVehicle.get(vehicleId) as number[], index, chunk)
@@ -318,12 +322,14 @@ export class SqliteIngestSession implements IngestSession {
     if (chunk.vehicleIds.length > 0) yield chunk.take()
   }
 
-  /** Adds a vehicle's records (stored, then this run's, in ingest order) to `chunk`, storing this run's rows as one blob. */
-  private storeVehicle(vehicleId: string, records: Buffer, offsets: number[], index: KeyIndexWriter, chunk: ChunkBuilder): void {
+  /**
+   * Adds a vehicle's records to `chunk`: its stored blobs, then this run's
+   * records (`fresh`, offsets in ingest order), which it stores as one blob.
+   */
+  private storeVehicle(vehicleId: string, records: Buffer, fresh: number[], index: KeyIndexWriter, chunk: ChunkBuilder): void {
     if (this.storeHasRows) {
       for (const blob of this.blobsOfVehicle.iterate(vehicleId) as Iterable<Buffer>) chunk.append(blob)
     }
-    const fresh = inSeqOrder(records, offsets)
     if (fresh.length > 0) {
       let bytes = 0
       for (const offset of fresh) bytes += STORED_SIZES[recordKindCode(records, offset)] as number
