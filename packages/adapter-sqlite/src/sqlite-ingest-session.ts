@@ -40,6 +40,7 @@ import { VehicleRanges, VehicleSample } from './vehicle-ranges.js'
 import { FirstOfKey } from './first-of-key.js'
 import { rangeInSeqOrder } from './seq-order.js'
 import { ChunkBuilder } from './chunk-builder.js'
+import { countDistinctVehicles } from './distinct-vehicles.js'
 
 type Statement = Database.Statement<unknown[], unknown>
 
@@ -281,9 +282,7 @@ export class SqliteIngestSession implements IngestSession {
     for (let q = 0; q < VEHICLE_PARTITIONS; q++) {
       const records = this.spill.guard(() => this.spill.peek(vehicleFile(q)))
       if (records === null) continue
-      const vehicles = new Set<string>()
-      for (let offset = 0; offset < records.length; offset += recordSize(records, offset)) vehicles.add(recordVehicle(records, offset))
-      count += vehicles.size
+      count += countDistinctVehicles(records)
     }
     this.touchedCount = count
     return count

@@ -61,7 +61,7 @@ const REFRESH_CHUNK = 500
 const RENDER_WORKER_MIN_VEHICLES = 2000
 /** Chunks rendering while the next is stored: enough to keep both threads busy, memory bounded by the chunk size. */
 const RENDER_AHEAD = 2
-const RESOLVE_CHUNK = 5000
+const RESOLVE_CHUNK = 500
 
 class FileFailure extends Error {
   constructor(readonly code: 'missing_column' | 'unknown_kind' | 'unreadable', message: string) {
