@@ -279,6 +279,27 @@ export function runStorageConformanceSuite(options: ConformanceSuiteOptions): vo
       expect(runs.map((r) => r.status)).toEqual(['succeeded', 'failed'])
     }))
 
+    test('a run aborted while views render on a worker thread leaves the store as it was and is recorded as failed', withStore(async (store) => {
+      const first = dataDir(0.02, 18)
+      await ingest({ adapter: store.adapter, sources: [first.dir], renderWorker: true })
+      const before = await snapshot(store)
+      const second = dataDir(0.02, 19)
+      const controller = new AbortController()
+      const run = ingest({
+        adapter: store.adapter,
+        sources: [second.dir],
+        renderWorker: true,
+        signal: controller.signal,
+        onProgress: (progress) => {
+          if (progress.phase === 'refresh') controller.abort()
+        },
+      })
+      await expect(run).rejects.toMatchObject({ code: 'ingest_aborted' })
+      expect(await snapshot(store)).toEqual(before)
+      const runs = await store.query(`SELECT status FROM ingest_runs ORDER BY started_at`)
+      expect(runs.map((r) => r.status)).toEqual(['succeeded', 'failed'])
+    }))
+
     test('a file missing a required column fails alone, names itself, and stores nothing of it', withStore(async (store) => {
       const report = await ingest({
         adapter: store.adapter,
