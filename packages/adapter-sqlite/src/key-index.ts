@@ -76,6 +76,7 @@ export function storedVersionsOf(db: Database.Database, kindCode: number, part: 
     if (found === undefined) continue
     const { vehicle_id: vehicleId, records } = found
     for (let offset = 0; offset < records.length; offset += storedRecordSize(records, offset)) {
+      // A stored record starts with its kind code (core's row record).
       if (records[offset] !== kindCode) continue
       const first = firstOfKey.find(kindCode, storedRecordKey(records, offset))
       if (first !== undefined) stored.set(first, withoutSeq(readStoredRecord(records, offset, vehicleId)))

@@ -28,7 +28,6 @@ import {
   recordKey,
   recordLine,
   recordKindCode,
-  recordSize,
   recordVehicle,
   writeRecord,
   writeTouchMark,
