@@ -260,26 +260,35 @@ describe('sqlite orphaned spills', () => {
     }))
 })
 
-describe('rendering views on a worker thread', () => {
-  test('gives the same views, QR claims and as_of as rendering on the ingest thread, over a first run and a second one on top of it', async () => {
+describe('parsing and rendering on worker threads', () => {
+  test('give the same run reports, rows, views, QR claims and as_of as the ingest thread alone, over a first run and a second one on top of it', async () => {
     const { generate } = await import('@vehicle-perf/core')
-    const dir = mkdtempSync(join(tmpdir(), 'vp-sqlite-render-'))
+    const dir = mkdtempSync(join(tmpdir(), 'vp-sqlite-workers-'))
     try {
       const generated = generate({ outDir: join(dir, 'data'), scale: 1, seed: 7 })
       const files = generated.files.map((file) => join(dir, 'data', file)).sort()
       const runs = [files.filter((_file, i) => i % 2 === 0), files.filter((_file, i) => i % 2 === 1)]
       const snapshots: unknown[] = []
-      for (const renderWorker of [true, false]) {
-        const filename = join(dir, `store-${renderWorker}.db`)
+      for (const workers of [true, false]) {
+        const filename = join(dir, `store-${workers}.db`)
         const adapter = createSqliteStorage({ filename })
         await adapter.migrate()
-        for (const sources of runs) expect((await ingest({ adapter, sources, renderWorker })).vehicles_refreshed).toBeGreaterThan(2000)
+        const reports: unknown[] = []
+        for (const sources of runs) {
+          const report = await ingest({ adapter, sources, parseWorker: workers, renderWorker: workers })
+          expect(report.vehicles_refreshed).toBeGreaterThan(2000)
+          reports.push({ totals: report.totals, files: report.files.map(({ duration_ms: _ms, ...file }) => file), as_of: report.as_of })
+        }
         await adapter.close()
         const db = new Database(filename, { readonly: true })
         snapshots.push({
+          reports,
+          rows: storedRowsIn(filename),
+          rejects: db.prepare('SELECT source, line, kind, fields, reasons FROM rejected_rows ORDER BY id').all(),
+          duplicates: db.prepare('SELECT kind, key, source, line, classification, kept, incoming FROM duplicate_rows ORDER BY source, line').all(),
           views: db.prepare('SELECT * FROM vehicle_views ORDER BY vehicle_id').all(),
           claims: db.prepare('SELECT * FROM qr_claims ORDER BY vehicle_id, qr_code').all(),
-          meta: db.prepare('SELECT as_of, data_version, policy FROM store_meta').all(),
+          meta: db.prepare('SELECT as_of, data_version, policy, next_seq FROM store_meta').all(),
         })
         db.close()
       }

@@ -1,6 +1,6 @@
 import { createHash, randomUUID, type Hash } from 'node:crypto'
 import { VehiclePerfError, isVehiclePerfError } from '../errors.js'
-import { readOperationRows, DEFAULT_BATCH_SIZE, type ParsedBatch } from '../csv/read-operation-rows.js'
+import { readOperationRows, DEFAULT_BATCH_SIZE, type CsvHeader, type ParsedBatch } from '../csv/read-operation-rows.js'
 import { classifyDuplicate } from '../rows/deduplicate.js'
 import type { RowKind } from '../rows/kinds.js'
 import { rowHash } from '../rows/row-hash.js'
@@ -10,6 +10,7 @@ import { formatTimestamp } from '../values/timestamp.js'
 import type { DuplicateRecord, IngestSession, RejectRecord, ResolveStep, StorageAdapter, StoreMeta } from '../storage/storage-adapter.js'
 import { emptyRejectCounts, totalsOf, type FileReport, type IngestReport } from './ingest-report.js'
 import { resolveSources, type IngestSource, type ResolvedSource } from './ingest-sources.js'
+import { ParseWorker } from './parse-worker-client.js'
 import { inThreadRenderer, RenderWorker, type ViewRenderer } from './render-worker-client.js'
 
 export interface IngestProgress {
@@ -44,6 +45,14 @@ export interface IngestOptions {
   /** Skip (and report as skipped) a file whose sha256 a successful run already ingested. Default false: every row is logged as a duplicate instead. */
   skipKnownFiles?: boolean
   /**
+   * Parse, normalise and validate files in a worker thread while this thread
+   * stages the previous batches. `auto` (the default) uses one when the
+   * run's files total at least 4 MiB; streams are always parsed on this
+   * thread. Falls back to this thread when the worker cannot start (a bundle
+   * that left out core's dist/parse-worker.js).
+   */
+  parseWorker?: boolean | 'auto'
+  /**
    * Render views in a worker thread while this thread stores the next
    * vehicles: the refresh's two halves on two cores. `auto` (the default)
    * uses one when at least 2,000 vehicles are refreshed. Falls back to this
@@ -57,7 +66,8 @@ export interface IngestOptions {
 }
 
 const REFRESH_CHUNK = 500
-/** Below this a worker's start (~40 ms) costs more than it saves. */
+/** Below these a worker's start (~40 ms) costs more than it saves. */
+const PARSE_WORKER_MIN_BYTES = 4 << 20
 const RENDER_WORKER_MIN_VEHICLES = 2000
 /** Chunks rendering while the next is stored: enough to keep both threads busy, memory bounded by the chunk size. */
 const RENDER_AHEAD = 2
@@ -96,6 +106,8 @@ async function digestOf(source: ResolvedSource): Promise<{ sha256: string; bytes
 
 interface RunState {
   session: IngestSession
+  /** Parses files off this thread (closed after the last file); null: parse here. */
+  parser: ParseWorker | null
   asOf: number | null
   progress: IngestProgress
   options: IngestOptions
@@ -180,13 +192,14 @@ async function ingestFile(state: RunState, source: ResolvedSource, fileIndex: nu
         return { ...file, sha256, skipped: true, rows_read: 0, accepted: 0, duplicates: { exact: 0, conflict: 0 }, rejected: emptyRejectCounts(), duration_ms: Math.round(performance.now() - started) }
       }
     }
-    const rows = readOperationRows(chunks, source.kind, {
+    const readOptions = {
       sourceName: source.name,
       batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
-      onHeader: (header) => {
+      onHeader: (header: CsvHeader) => {
         if (header.unknownColumns.length > 0) file.unknown_columns = header.unknownColumns
       },
-    })
+    }
+    const rows = state.parser !== null && source.path !== null ? state.parser.read(chunks, source.kind, readOptions) : readOperationRows(chunks, source.kind, readOptions)
     try {
       for await (const batch of rows) {
         throwIfAborted(options.signal)
@@ -295,15 +308,27 @@ async function refreshViews(state: RunState, policy: SelectionPolicy): Promise<n
  * rolls the whole run back, records it as failed and rethrows.
  */
 export async function ingest(options: IngestOptions): Promise<IngestReport> {
-  const { adapter } = options
-  const policy = options.policy ?? 'recent'
   throwIfAborted(options.signal)
   const sources = await resolveSources(Array.isArray(options.sources) ? options.sources : [options.sources as IngestSource])
+  const fileBytes = sources.reduce((sum, source) => sum + (source.path !== null ? (source.bytes ?? 0) : 0), 0)
+  const mode = options.parseWorker ?? 'auto'
+  const parser = mode === true || (mode === 'auto' && fileBytes >= PARSE_WORKER_MIN_BYTES) ? await ParseWorker.start() : null
+  try {
+    return await runIngest(options, sources, parser)
+  } finally {
+    await parser?.close()
+  }
+}
+
+async function runIngest(options: IngestOptions, sources: readonly ResolvedSource[], parser: ParseWorker | null): Promise<IngestReport> {
+  const { adapter } = options
+  const policy = options.policy ?? 'recent'
   const session = await adapter.beginIngest({ runId: randomUUID(), startedAt: new Date() })
   const before = await session.meta()
   const knownTotal = sources.every((source) => source.bytes !== null)
   const state: RunState = {
     session,
+    parser,
     asOf: before.asOf,
     options,
     progress: {
@@ -332,6 +357,9 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
   }
   try {
     for (const [index, source] of sources.entries()) report.files.push(await ingestFile(state, source, index))
+    // Its heap and buffers are not needed any more; the refresh has its own worker.
+    await state.parser?.close()
+    state.parser = null
     await resolveDuplicates(state, report.files)
     report.totals = totalsOf(report.files)
     if (policy !== before.policy) await session.touchAllVehicles()

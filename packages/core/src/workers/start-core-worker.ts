@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads'
 
 /** Core's worker entries, built next to core's bundle (dist/<name>.js). */
-export type CoreWorkerName = 'render-worker'
+export type CoreWorkerName = 'parse-worker' | 'render-worker'
 
 /**
  * Built, a worker is dist/<name>.js next to this bundle. Run from sources
