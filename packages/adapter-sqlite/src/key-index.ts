@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3'
 import type { OperationRow } from '@vehicle-perf/core'
 import type { FirstOfKey } from './first-of-key.js'
-import { CODE_KINDS, KEY_HASH_HI, KEY_HASH_LO, readStoredRecord, recordKindCode, storedRecordKey, storedRecordSize, withoutSeq } from './packed-rows.js'
+import { withoutSeq } from '@vehicle-perf/core'
+import { CODE_KINDS, KEY_HASH_HI, KEY_HASH_LO, readStoredRecord, recordKindCode, storedRecordKey, storedRecordSize } from './packed-rows.js'
 import { KEY_PARTITIONS } from './run-spill.js'
 
 // The store's key index: for every stored key, its two 32-bit hashes and the

@@ -135,4 +135,3 @@ export function readPlainRow(source: Buffer, offset: number): OperationRow {
   return withoutSeq(readRecord(source, offset))
 }
 
-export { withoutSeq }
