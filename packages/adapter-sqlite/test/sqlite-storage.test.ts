@@ -299,6 +299,30 @@ describe('parsing and rendering on worker threads', () => {
   }, 120_000)
 })
 
+describe('parsing files on a worker thread', () => {
+  test('fails a file without its columns, or with broken rows, exactly as parsing on the ingest thread does', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vp-sqlite-parse-'))
+    try {
+      const header = 'task_id,vehicle_id,time_task_created,time_task_resolved'
+      writeFileSync(join(dir, 'deployments_1.csv'), `${header}\n${Array.from({ length: 50 }, (_, n) => deployment(n)).join('\n')}\nbad,row\n"never closed\n${deployment(3)}\n`)
+      writeFileSync(join(dir, 'deployments_2.csv'), 'task_id,vehicle_id\nD0000000000000000001,V0000000000000000001\n')
+      writeFileSync(join(dir, 'rides_3.csv'), '')
+      const outcomes: unknown[] = []
+      for (const parseWorker of [true, false]) {
+        const adapter = createSqliteStorage({ filename: join(dir, `store-${parseWorker}.db`) })
+        await adapter.migrate()
+        const report = await ingest({ adapter, sources: [dir], parseWorker })
+        await adapter.close()
+        outcomes.push({ totals: report.totals, files: report.files.map(({ duration_ms: _ms, ...file }) => file) })
+      }
+      expect(outcomes[0]).toEqual(outcomes[1])
+      expect((outcomes[0] as { totals: { failed_files: number } }).totals.failed_files).toBe(2)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
 describe('sqlite policy change without rows', () => {
   test('a run with no sources and another policy re-renders every stored vehicle as a fresh ingest with that policy would', () =>
     withStoreFile('vp-sqlite-policy-', async (filename) => {
