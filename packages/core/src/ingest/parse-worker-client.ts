@@ -10,7 +10,7 @@ import { Signal, until } from './signal.js'
 
 /**
  * A worker thread that parses, normalises and validates CSV while the main
- * thread stores the previous batches: the ingest's two halves on the
+ * thread stages the previous batches: the read phase's two halves on the
  * machine's two cores. `read` yields exactly what readOperationRows yields
  * for the same chunks; the main thread still reads the file (so its bytes,
  * sha256 and progress are counted where they always were) and sends the
