@@ -30,7 +30,7 @@ export const STORED_SIZES = ROW_RECORD_SIZES
 export const TOUCH_MARK = 3
 /** Where the row record starts in a spilled record. */
 const ROW = 36
-export const RECORD_SIZES: readonly number[] = [ROW + 48, ROW + 54, ROW + 88, ROW + 4]
+export const RECORD_SIZES: readonly number[] = [...ROW_RECORD_SIZES.map((size) => ROW + size), ROW + 4]
 
 export const KEY_HASH_LO = 8
 export const KEY_HASH_HI = 12
