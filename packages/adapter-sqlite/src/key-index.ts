@@ -1,8 +1,8 @@
 import type Database from 'better-sqlite3'
 import type { OperationRow } from '@vehicle-perf/core'
 import type { FirstOfKey } from './first-of-key.js'
-import { withoutSeq } from '@vehicle-perf/core'
-import { CODE_KINDS, KEY_HASH_HI, KEY_HASH_LO, readStoredRecord, recordKindCode, storedRecordKey, storedRecordSize } from './packed-rows.js'
+import { ROW_CODE_KINDS, rowRecordKey, withoutSeq } from '@vehicle-perf/core'
+import { KEY_HASH_HI, KEY_HASH_LO, readStoredRecord, recordKindCode, storedRecordSize } from './packed-rows.js'
 import { KEY_PARTITIONS } from './run-spill.js'
 
 // The store's key index: for every stored key, its two 32-bit hashes and the
@@ -21,8 +21,8 @@ export function keyIndexPart(kindCode: number, partition: number): number {
 /** Collects a run's new index entries and writes them in blobs of 8,192. */
 export class KeyIndexWriter {
   /** Each key index part's entries not written yet (an array by part: ~11M adds at scale 100). */
-  private readonly pending = new Array<Buffer | undefined>(CODE_KINDS.length * KEY_PARTITIONS).fill(undefined)
-  private readonly used = new Uint32Array(CODE_KINDS.length * KEY_PARTITIONS)
+  private readonly pending = new Array<Buffer | undefined>(ROW_CODE_KINDS.length * KEY_PARTITIONS).fill(undefined)
+  private readonly used = new Uint32Array(ROW_CODE_KINDS.length * KEY_PARTITIONS)
   private readonly insert: Database.Statement
 
   constructor(db: Database.Database) {
@@ -79,7 +79,7 @@ export function storedVersionsOf(db: Database.Database, kindCode: number, part: 
     for (let offset = 0; offset < records.length; offset += storedRecordSize(records, offset)) {
       // A stored record starts with its kind code (core's row record).
       if (records[offset] !== kindCode) continue
-      const first = firstOfKey.find(kindCode, storedRecordKey(records, offset))
+      const first = firstOfKey.find(kindCode, rowRecordKey(records, offset))
       if (first !== undefined) stored.set(first, withoutSeq(readStoredRecord(records, offset, vehicleId)))
     }
   }

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3'
-import { CODE_KINDS, KIND_CODES, RECORD_SIZES, STORED_SIZES, writeRecord, writeStoredRecord } from './packed-rows.js'
+import { ROW_CODE_KINDS, ROW_KIND_CODES, ROW_RECORD_SIZES } from '@vehicle-perf/core'
+import { RECORD_SIZES, writeRecord, writeStoredRecord } from './packed-rows.js'
 import { KeyIndexWriter } from './key-index.js'
 import { ROW_TABLES, rowFrom, selectColumns, type SqlValue } from './row-columns.js'
 
@@ -121,7 +122,7 @@ function packRowTables(db: Database.Database): void {
   UPDATE store_meta SET key_seed = random() & 4294967295;`)
   const keySeed = db.prepare('SELECT key_seed FROM store_meta WHERE id = 1').pluck().get() as number
   const vehicles = db.prepare('SELECT vehicle_id FROM deployments UNION SELECT vehicle_id FROM pickups UNION SELECT vehicle_id FROM rides').pluck().all() as string[]
-  const rowsOf = CODE_KINDS.map((kind) => ({ kind, statement: db.prepare(`SELECT ${selectColumns(kind)} FROM ${ROW_TABLES[kind].table} WHERE vehicle_id = ?`).raw() }))
+  const rowsOf = ROW_CODE_KINDS.map((kind) => ({ kind, statement: db.prepare(`SELECT ${selectColumns(kind)} FROM ${ROW_TABLES[kind].table} WHERE vehicle_id = ?`).raw() }))
   const lastRun = db.prepare('SELECT max(run_seq) FROM ingest_runs').pluck()
   const insertBlob = db.prepare('INSERT INTO vehicle_rows (vehicle_id, run_seq, records) VALUES (?, ?, ?)')
   const index = new KeyIndexWriter(db)
@@ -130,8 +131,8 @@ function packRowTables(db: Database.Database): void {
     const rows = rowsOf.flatMap(({ kind, statement }) => (statement.all(vehicleId) as SqlValue[][]).map((values) => ({ seq: values[0] as number, row: rowFrom(kind, values) })))
     rows.sort((a, b) => a.seq - b.seq)
     // Packed as a run would spill them (with their key hashes), then stored.
-    const spilled = Buffer.alloc(rows.reduce((sum, { row }) => sum + (RECORD_SIZES[KIND_CODES[row.kind]] as number), 0))
-    const blob = Buffer.alloc(rows.reduce((sum, { row }) => sum + (STORED_SIZES[KIND_CODES[row.kind]] as number), 0))
+    const spilled = Buffer.alloc(rows.reduce((sum, { row }) => sum + (RECORD_SIZES[ROW_KIND_CODES[row.kind]] as number), 0))
+    const blob = Buffer.alloc(rows.reduce((sum, { row }) => sum + (ROW_RECORD_SIZES[ROW_KIND_CODES[row.kind]] as number), 0))
     const offsets: number[] = []
     let offset = 0
     let at = 0
@@ -139,11 +140,11 @@ function packRowTables(db: Database.Database): void {
       writeRecord(spilled, offset, row, seq, 0, 0, keySeed)
       offsets.push(offset)
       at += writeStoredRecord(spilled, offset, blob, at)
-      offset += RECORD_SIZES[KIND_CODES[row.kind]] as number
+      offset += RECORD_SIZES[ROW_KIND_CODES[row.kind]] as number
     }
     const blobId = Number(insertBlob.run(vehicleId, runSeq, blob).lastInsertRowid)
     for (const spilledAt of offsets) index.add(spilled, spilledAt, blobId)
   }
   index.flush()
-  for (const kind of CODE_KINDS) db.exec(`DROP TABLE ${ROW_TABLES[kind].table}; DROP TABLE ${kind}_keys;`)
+  for (const kind of ROW_CODE_KINDS) db.exec(`DROP TABLE ${ROW_TABLES[kind].table}; DROP TABLE ${kind}_keys;`)
 }

@@ -1,10 +1,10 @@
 import {
-  ROW_CODE_KINDS,
   ROW_KIND_CODES,
   ROW_RECORD,
   ROW_RECORD_SIZES,
   readRowRecord,
   rowRecordKey,
+  rowKey,
   rowRecordSize,
   withoutSeq,
   writeRowRecord,
@@ -24,9 +24,6 @@ import {
 // Stored, a row is its row record alone, in its vehicle's blob: the vehicle
 // id is the blob's, file, line and key hashes only a run needs.
 
-export const KIND_CODES = ROW_KIND_CODES
-export const CODE_KINDS = ROW_CODE_KINDS
-export const STORED_SIZES = ROW_RECORD_SIZES
 export const TOUCH_MARK = 3
 /** Where the row record starts in a spilled record. */
 const ROW = 36
@@ -67,10 +64,6 @@ function finalMix(value: number): number {
   return (h ^ (h >>> 16)) >>> 0
 }
 
-export function rowKeyOf(row: OperationRow): string {
-  return row.kind === 'ride' ? row.rideId : row.taskId
-}
-
 /**
  * Writes `row` at `offset` of `target` (which has RECORD_SIZES[kind] bytes
  * free there), its key hashed with the store's `keySeed`. `hashLo` is the
@@ -78,8 +71,8 @@ export function rowKeyOf(row: OperationRow): string {
  * with it).
  */
 export function writeRecord(target: Buffer, offset: number, row: OperationRow, seq: number, file: number, line: number, keySeed: number, hashLo?: number): void {
-  const code = KIND_CODES[row.kind]
-  const key = rowKeyOf(row)
+  const code = ROW_KIND_CODES[row.kind]
+  const key = rowKey(row)
   target.writeUInt32LE(file, offset)
   target.writeUInt32LE(line, offset + 4)
   target.writeUInt32LE(hashLo ?? keyHashLo(code, key, keySeed), offset + KEY_HASH_LO)
@@ -120,7 +113,6 @@ export function readRecord(source: Buffer, offset: number, knownVehicleId?: stri
 /** The row of a stored record (in a blob of `vehicleId`'s rows); pickups keep their seq. */
 export const readStoredRecord = readRowRecord
 export const storedRecordSize = rowRecordSize
-export const storedRecordKey = rowRecordKey
 
 /** Writes the spilled record at `offset` of `source` as a stored one at `at` of `target`; returns its size. */
 export function writeStoredRecord(source: Buffer, offset: number, target: Buffer, at: number): number {

@@ -13,16 +13,13 @@ import type {
   VehicleRecordsChunk,
   VehicleView,
 } from '@vehicle-perf/core'
+import { ROW_CODE_KINDS, ROW_KIND_CODES, ROW_RECORD_SIZES, rowKey } from '@vehicle-perf/core'
 import {
-  CODE_KINDS,
   keyHashLo,
-  rowKeyOf,
-  KIND_CODES,
   RECORD_SIZES,
   TOUCH_MARK,
   VEHICLE,
   readPlainRow,
-  STORED_SIZES,
   writeStoredRecord,
   recordFile,
   recordKey,
@@ -138,12 +135,12 @@ export class SqliteIngestSession implements IngestSession {
   }
 
   private stageInto(kind: RowKind, file: number, rows: readonly StagedRow[]): void {
-    const code = KIND_CODES[kind]
+    const code = ROW_KIND_CODES[kind]
     const size = RECORD_SIZES[code] as number
     const files = new Array<ReturnType<RunSpill['file']> | undefined>(KEY_PARTITIONS)
     for (const { row, line } of rows) {
       if (row.kind !== kind) throw new Error(`a ${row.kind} row staged as ${kind}`)
-      const hashLo = keyHashLo(code, rowKeyOf(row), this.keySeed)
+      const hashLo = keyHashLo(code, rowKey(row), this.keySeed)
       const part = hashLo & (KEY_PARTITIONS - 1)
       const { target, offset } = (files[part] ??= this.spill.file(keyFile(keyIndexPart(code, part)))).reserve(size)
       writeRecord(target, offset, row, this.nextSeq++, file, line, this.keySeed, hashLo)
@@ -155,10 +152,10 @@ export class SqliteIngestSession implements IngestSession {
     if (this.resolved) throw new Error('resolveStaged called twice in one run')
     this.resolved = true
     this.vehicleRanges = new VehicleRanges(this.vehicleSample.boundaries(VEHICLE_PARTITIONS))
-    const total = CODE_KINDS.length * KEY_PARTITIONS
+    const total = ROW_CODE_KINDS.length * KEY_PARTITIONS
     let done = 0
     let duplicates: StagedDuplicate[] = []
-    for (const [code, kind] of CODE_KINDS.entries()) {
+    for (const [code, kind] of ROW_CODE_KINDS.entries()) {
       for (let p = 0; p < KEY_PARTITIONS; p++) {
         onStep?.({ done, total, label: `${kind}s: settling keys` })
         const part = keyIndexPart(code, p)
@@ -196,13 +193,13 @@ export class SqliteIngestSession implements IngestSession {
    * record indexes, with what names their kept versions.
    */
   private settlePartition(kind: RowKind, part: number, records: Buffer): { duplicates: number[]; firstOf: Int32Array; storedVersion: Map<number, OperationRow> | null } {
-    const size = RECORD_SIZES[KIND_CODES[kind]] as number
+    const size = RECORD_SIZES[ROW_KIND_CODES[kind]] as number
     const count = records.length / size
     const firstOfKey = new FirstOfKey(records, size, this.keySeed)
     // For each record, the index of the first record with its key (itself when first).
     const firstOf = new Int32Array(count)
     for (let i = 0; i < count; i++) firstOf[i] = firstOfKey.firstOf(i)
-    const storedVersion = this.storeHasRows ? storedVersionsOf(this.db, KIND_CODES[kind], part, firstOfKey) : null
+    const storedVersion = this.storeHasRows ? storedVersionsOf(this.db, ROW_KIND_CODES[kind], part, firstOfKey) : null
     const vehicleFiles = new Array<ReturnType<RunSpill['file']> | undefined>(VEHICLE_PARTITIONS)
     const duplicates: number[] = []
     const ranges = this.vehicleRanges as VehicleRanges
@@ -330,7 +327,7 @@ export class SqliteIngestSession implements IngestSession {
     }
     if (fresh.length > 0) {
       let bytes = 0
-      for (const offset of fresh) bytes += STORED_SIZES[recordKindCode(records, offset)] as number
+      for (const offset of fresh) bytes += ROW_RECORD_SIZES[recordKindCode(records, offset)] as number
       const target = chunk.reserve(bytes)
       const start = chunk.length - bytes
       let at = start
