@@ -7,25 +7,31 @@ const INITIAL_BYTES = 1 << 20
  * buffer, grown by doubling and reused from chunk to chunk.
  */
 export class ChunkBuilder {
-  vehicleIds: string[] = []
+  private vehicleIds: string[] = []
   private ends: number[] = []
   private buffer = Buffer.allocUnsafeSlow(INITIAL_BYTES)
-  length = 0
+  private length = 0
 
-  /** Room for `bytes` more at `length - bytes` of the returned buffer (valid until the next call). */
-  reserve(bytes: number): Buffer {
+  /** Vehicles in the chunk so far. */
+  get vehicles(): number {
+    return this.vehicleIds.length
+  }
+
+  /** Room for `bytes` more: the buffer and the offset to write them at (valid until the next call). */
+  reserve(bytes: number): { target: Buffer; offset: number } {
     if (this.length + bytes > this.buffer.length) {
       const grown = Buffer.allocUnsafeSlow(Math.max(this.buffer.length * 2, this.length + bytes))
       this.buffer.copy(grown, 0, 0, this.length)
       this.buffer = grown
     }
+    const offset = this.length
     this.length += bytes
-    return this.buffer
+    return { target: this.buffer, offset }
   }
 
   append(bytes: Buffer): void {
-    const target = this.reserve(bytes.length)
-    bytes.copy(target, this.length - bytes.length)
+    const { target, offset } = this.reserve(bytes.length)
+    bytes.copy(target, offset)
   }
 
   /** Ends the current vehicle's records. */

@@ -308,13 +308,13 @@ export class SqliteIngestSession implements IngestSession {
       }
       for (const vehicleId of [...byVehicle.keys()].sort()) {
         this.storeVehicle(vehicleId, records, byVehicle.get(vehicleId) as number[], index, chunk)
-        if (chunk.vehicleIds.length >= chunkSize) {
+        if (chunk.vehicles >= chunkSize) {
           yield chunk.take()
         }
       }
     }
     index.flush()
-    if (chunk.vehicleIds.length > 0) yield chunk.take()
+    if (chunk.vehicles > 0) yield chunk.take()
   }
 
   /**
@@ -328,8 +328,7 @@ export class SqliteIngestSession implements IngestSession {
     if (fresh.length > 0) {
       let bytes = 0
       for (const offset of fresh) bytes += ROW_RECORD_SIZES[recordKindCode(records, offset)] as number
-      const target = chunk.reserve(bytes)
-      const start = chunk.length - bytes
+      const { target, offset: start } = chunk.reserve(bytes)
       let at = start
       for (const offset of fresh) at += writeStoredRecord(records, offset, target, at)
       const blobId = Number(this.insertBlob.run(vehicleId, this.runSeq, target.subarray(start, at)).lastInsertRowid)
