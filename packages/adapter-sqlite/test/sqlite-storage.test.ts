@@ -373,15 +373,60 @@ describe('sqlite run spill failures', () => {
 })
 
 describe('sqlite page size', () => {
-  test('a new store keeps 4 KiB pages, which lookups read fastest', () =>
+  const deployments = (from: number, to: number): string =>
+    `task_id,vehicle_id,time_task_created,time_task_resolved\n${Array.from({ length: to - from }, (_, i) => deployment(from + i)).join('\n')}\n`
+  const pageSizeOf = (filename: string): unknown => {
+    const db = new Database(filename, { readonly: true })
+    try {
+      return db.pragma('page_size', { simple: true })
+    } finally {
+      db.close()
+    }
+  }
+
+  test('a new store is made with 16 KiB pages, which views and row blobs of ~2 KB fill', () =>
     withStoreFile('vp-sqlite-pages-', async (filename) => {
       const adapter = createSqliteStorage({ filename })
       await adapter.migrate()
-      await ingest({ adapter, sources: [{ name: 'deployments.csv', stream: [`task_id,vehicle_id,time_task_created,time_task_resolved\nD0000000000000000001,V0000000000000000001,2019-05-01 10:00:00 UTC,2019-05-01 10:05:00 UTC\n`] }] })
+      await ingest({ adapter, sources: [{ name: 'deployments.csv', stream: [deployments(1, 2)] }] })
       await adapter.close()
-      const db = new Database(filename, { readonly: true })
-      expect(db.pragma('page_size', { simple: true })).toBe(4096)
-      db.close()
+      expect(pageSizeOf(filename)).toBe(16384)
+    }))
+
+  test('a store made with 4 KiB pages keeps them, ingests on top and answers the same lookups', () =>
+    withStoreFile('vp-sqlite-pages-old-', async (filename) => {
+      const old = new Database(filename)
+      old.pragma('page_size = 4096')
+      old.pragma('journal_mode = WAL')
+      old.close()
+      const adapter = createSqliteStorage({ filename })
+      await adapter.migrate()
+      await ingest({ adapter, sources: [{ name: 'deployments.csv', stream: [deployments(1, 20)] }] })
+      const second = await ingest({ adapter, sources: [{ name: 'deployments.csv', stream: [deployments(10, 30)] }] })
+      expect(second.totals.accepted).toBe(10)
+      expect(second.totals.duplicates.exact).toBe(10)
+      const view = await adapter.lookup({ type: 'vehicle_id', value: 'V0000000000000000003' })
+      await adapter.close()
+      expect(pageSizeOf(filename)).toBe(4096)
+      expect(view?.vehicleId).toBe('V0000000000000000003')
+    }))
+
+  test('lookups answer the same read through the memory map or with a system call per page', () =>
+    withStoreFile('vp-sqlite-mmap-', async (filename) => {
+      const adapter = createSqliteStorage({ filename })
+      await adapter.migrate()
+      await ingest({ adapter, sources: [{ name: 'deployments.csv', stream: [deployments(1, 50)] }] })
+      await adapter.close()
+      const mapped = createSqliteStorage({ filename, readonly: true })
+      const unmapped = createSqliteStorage({ filename, readonly: true, readMmapMb: 0 })
+      for (let n = 0; n < 8; n++) {
+        const key = { type: 'vehicle_id' as const, value: `V${String(n).padStart(19, '0')}` }
+        const [a, b] = await Promise.all([mapped.lookup(key), unmapped.lookup(key)])
+        expect(a).toEqual(b)
+        if (n < 7) expect(a).not.toBeNull()
+        else expect(a).toBeNull()
+      }
+      await Promise.all([mapped.close(), unmapped.close()])
     }))
 })
 
