@@ -30,7 +30,7 @@ export {
   type FieldNormaliser,
 } from './rows/normalise-row.js'
 export { canonicalRowText, rowHash, hashText } from './rows/row-hash.js'
-export { classifyDuplicate, InMemoryDeduplicator, type DuplicateClass, type DeduplicationResult } from './rows/deduplicate.js'
+export { classifyDuplicate, classifyDuplicateRow, sameNormalisedValues, InMemoryDeduplicator, type DuplicateClass, type DeduplicationResult } from './rows/deduplicate.js'
 export { deploymentRowSchema, pickupRowSchema, rideRowSchema, operationRowSchema } from './rows/row-schemas.js'
 export {
   ROW_RECORD,

@@ -4,7 +4,10 @@ import {
   buildCycles,
   buildVehicleResponse,
   buildVehicleView,
+  canonicalRowText,
   InMemoryDeduplicator,
+  sameNormalisedValues,
+  type OperationRow,
   KIND_COLUMNS,
   MAX_ITEMS,
   readOperationRows,
@@ -55,7 +58,34 @@ const vehicleEvents = fc
     rides: withIds(rides, 'rideId', 'R'),
   }))
 
+// Rows from tiny pools, so that two of them are often equal or differ in one field.
+const few = <T>(...values: T[]) => fc.constantFrom(...values)
+const point = fc.option(fc.record({ lat: few(48.8, 0, -0, Number.NaN), lng: few(2.3, 2.31) }), { nil: null })
+const anyRow: fc.Arbitrary<OperationRow> = fc.oneof(
+  fc.record({ kind: fc.constant('deployment' as const), taskId: few('D1', 'D2'), vehicleId: few('V1', 'V2'), createdAt: few(0, -0, 5), resolvedAt: few(5, Number.NaN) }),
+  fc.record({ kind: fc.constant('pickup' as const), taskId: few('D1', 'P1'), vehicleId: few('V1', 'V2'), qrCode: few('AAAAAA', 'BBBBBB'), createdAt: few(0, 5), resolvedAt: few(5, 6) }),
+  fc.record({
+    kind: fc.constant('ride' as const),
+    rideId: few('R1', 'R2'),
+    vehicleId: few('V1', 'V2'),
+    startedAt: few(0, 7),
+    endedAt: few(7, 9),
+    start: point,
+    end: point,
+    amountCents: few(null, 0, -0, 250),
+  }),
+)
+
 describe('rules that hold for all inputs', () => {
+  it('two rows are an exact duplicate exactly when their canonical texts are equal, compared field by field', () => {
+    fc.assert(
+      fc.property(anyRow, anyRow, (a, b) => {
+        expect(sameNormalisedValues(a, b)).toBe(canonicalRowText(a) === canonicalRowText(b))
+      }),
+      { numRuns: 3000 },
+    )
+  })
+
   it('accounts for every input row exactly once: accepted, duplicate or rejected', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(rideLine, { maxLength: 25 }), async (lines) => {

@@ -68,6 +68,25 @@ describe('coordinates', () => {
     expect(parseCoordinate('180.5', 180)).toBeNull()
   })
 
+  it('reads every plain decimal in range to the same double as Number() does, however many digits it has', () => {
+    const digits = (min: number, max: number) => fc.array(fc.integer({ min: 0, max: 9 }), { minLength: min, maxLength: max }).map((d) => d.join(''))
+    const decimal = fc
+      .tuple(fc.boolean(), digits(1, 4), fc.option(digits(1, 22), { nil: undefined }))
+      .map(([negative, integer, fraction]) => `${negative ? '-' : ''}${integer}${fraction === undefined ? '' : `.${fraction}`}`)
+    fc.assert(
+      fc.property(decimal, fc.constantFrom(90 as const, 180 as const), (text, limit) => {
+        const expected = Number(text)
+        const parsed = parseCoordinate(text, limit)
+        if (Math.abs(expected) < limit) expect(parsed).not.toBeNull()
+        // -0 reads as 0 (the missing value), every other value bit for bit.
+        if (parsed !== null) expect(Object.is(parsed, expected === 0 ? 0 : expected)).toBe(true)
+      }),
+      { numRuns: 5000 },
+    )
+    expect(parseCoordinate('48.843589', 90)).toBe(48.843589)
+    expect(parseCoordinate('-2.3683800000000001', 180)).toBe(-2.3683800000000001)
+  })
+
   it.each(['1e3', 'NaN', 'Infinity', '2,50', ' 48.8', '48.8 ', '+48.8', '.5', '5.', ''])('rejects %j as not a plain decimal', (text) => {
     expect(parseCoordinate(text, 90)).toBeNull()
   })

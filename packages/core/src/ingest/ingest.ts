@@ -1,9 +1,8 @@
 import { createHash, randomUUID, type Hash } from 'node:crypto'
 import { VehiclePerfError, isVehiclePerfError } from '../errors.js'
 import { readOperationRows, DEFAULT_BATCH_SIZE, type CsvHeader, type ParsedBatch } from '../csv/read-operation-rows.js'
-import { classifyDuplicate } from '../rows/deduplicate.js'
+import { classifyDuplicateRow } from '../rows/deduplicate.js'
 import type { RowKind } from '../rows/kinds.js'
-import { rowHash } from '../rows/row-hash.js'
 import type { SelectionPolicy } from '../response/response-schema.js'
 import type { RenderedChunk } from '../response/render-chunk.js'
 import { formatTimestamp } from '../values/timestamp.js'
@@ -153,7 +152,7 @@ async function resolveDuplicates(state: RunState, files: readonly FileReport[]):
     throwIfAborted(state.options.signal)
     const duplicates: DuplicateRecord[] = chunk.map((d) => {
       const file = files[d.file] as FileReport
-      const classification = classifyDuplicate(rowHash(d.kept), rowHash(d.incoming))
+      const classification = classifyDuplicateRow(d.kept, d.incoming)
       const counts = (file.duplicates ??= { exact: 0, conflict: 0 })
       counts[classification]++
       file.accepted = (file.accepted ?? 0) - 1

@@ -16,10 +16,14 @@ interface DecimalShape {
   integerValue: number
   /** True when every digit of the fraction is 0 (or there is none). */
   fractionIsZero: boolean
+  /** The fraction's digits as an integer (exact up to 15 digits). */
+  fractionValue: number
+  /** How many digits the fraction has. */
+  fractionDigits: number
 }
 
 // Reused: scanning is synchronous, and this runs five times per ride row.
-const scratch: DecimalShape = { negative: false, integerStart: 0, dot: 0, integerValue: 0, fractionIsZero: true }
+const scratch: DecimalShape = { negative: false, integerStart: 0, dot: 0, integerValue: 0, fractionIsZero: true, fractionValue: 0, fractionDigits: 0 }
 
 function scanDecimal(text: string): DecimalShape | null {
   const length = text.length
@@ -37,6 +41,7 @@ function scanDecimal(text: string): DecimalShape | null {
   if (at === integerStart) return null
   const dot = at
   let fractionIsZero = true
+  let fractionValue = 0
   if (at < length) {
     if (text.charCodeAt(at) !== DOT) return null
     at++
@@ -45,6 +50,7 @@ function scanDecimal(text: string): DecimalShape | null {
       const d = text.charCodeAt(at) - 48
       if (d < 0 || d > 9) return null
       if (d !== 0) fractionIsZero = false
+      fractionValue = fractionValue * 10 + d
       at++
     }
   }
@@ -53,6 +59,8 @@ function scanDecimal(text: string): DecimalShape | null {
   scratch.dot = dot
   scratch.integerValue = integerValue
   scratch.fractionIsZero = fractionIsZero
+  scratch.fractionValue = fractionValue
+  scratch.fractionDigits = dot < length ? length - dot - 1 : 0
   return scratch
 }
 
@@ -66,8 +74,21 @@ export function parseCoordinate(text: string, limit: 90 | 180): number | null {
   if (shape === null) return null
   if (shape.integerValue > limit || (shape.integerValue === limit && !shape.fractionIsZero)) return null
   if (shape.integerValue === 0 && shape.fractionIsZero) return 0
+  const fractionDigits = shape.fractionDigits
+  if (shape.dot - shape.integerStart + fractionDigits <= MAX_EXACT_DIGITS) {
+    // Clinger's fast path: the digits as an integer and 10^k are both exact
+    // doubles, so one division rounds correctly, as Number(text) does, at a
+    // third of its cost (4 coordinates a ride).
+    const scale = POWERS_OF_TEN[fractionDigits] as number
+    const degrees = (shape.integerValue * scale + shape.fractionValue) / scale
+    return shape.negative ? -degrees : degrees
+  }
   return Number(text)
 }
+
+/** Up to this many digits, a decimal's digits as one integer stay below 2^53. */
+const MAX_EXACT_DIGITS = 15
+const POWERS_OF_TEN = Array.from({ length: MAX_EXACT_DIGITS + 1 }, (_, k) => 10 ** k)
 
 // Beyond this an amount is not a ride fare: it would also lose precision as a double.
 const MAX_AMOUNT_INTEGER_DIGITS = 13
