@@ -1,0 +1,174 @@
+import { spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { describe, expect, test } from 'vitest'
+import { generate, ingest, isVehiclePerfError, type IngestSource } from '@vehicle-perf/core'
+import { createSqliteStorage } from '@vehicle-perf/adapter-sqlite'
+
+const header = 'task_id,vehicle_id,time_task_created,time_task_resolved'
+const deployments = (from: number, to: number): IngestSource => ({
+  name: `deployments_${from}.csv`,
+  stream: [`${header}\n${Array.from({ length: to - from }, (_, i) => `D${String(from + i).padStart(19, '0')},V${String((from + i) % 7).padStart(19, '0')},2019-05-01 10:00:00 UTC,2019-05-01 10:05:00 UTC`).join('\n')}\n`],
+})
+
+/** Bytes in the store's WAL file (0 when there is none): how many pages a run sent through it. */
+const walBytes = (filename: string): number => (existsSync(`${filename}-wal`) ? statSync(`${filename}-wal`).size : 0)
+
+const journalMode = (filename: string): unknown => {
+  const db = new Database(filename, { readonly: true })
+  try {
+    return db.pragma('journal_mode', { simple: true })
+  } finally {
+    db.close()
+  }
+}
+
+async function withStore(body: (filename: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'vp-first-ingest-'))
+  try {
+    await body(join(dir, 'store.db'))
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+describe('the first ingest into an empty store', () => {
+  test('writes no page through the WAL and leaves the store in WAL mode; the next run goes through the WAL', () =>
+    withStore(async (filename) => {
+      const adapter = createSqliteStorage({ filename })
+      await adapter.migrate()
+      const first = await ingest({ adapter, sources: [deployments(1, 50)] })
+      expect(first.totals.accepted).toBe(49)
+      expect(walBytes(filename)).toBe(0)
+      expect(journalMode(filename)).toBe('wal')
+      expect(existsSync(`${filename}-journal`)).toBe(false)
+      expect((await adapter.lookup({ type: 'vehicle_id', value: 'V0000000000000000003' }))?.vehicleId).toBe('V0000000000000000003')
+      const second = await ingest({ adapter, sources: [deployments(40, 60)] })
+      expect(second.totals.accepted).toBe(10)
+      expect(walBytes(filename)).toBeGreaterThan(0)
+      await adapter.close()
+    }))
+
+  test('goes through the WAL when another connection has the store open, and that connection reads during it', () =>
+    withStore(async (filename) => {
+      const adapter = createSqliteStorage({ filename })
+      await adapter.migrate()
+      const reader = createSqliteStorage({ filename, readonly: true })
+      expect(await reader.lookup({ type: 'vehicle_id', value: 'V0000000000000000003' })).toBeNull()
+      const readsDuringRun: Promise<unknown>[] = []
+      await ingest({
+        adapter,
+        batchSize: 5,
+        sources: [deployments(1, 50)],
+        onProgress: () => void readsDuringRun.push(reader.lookup({ type: 'vehicle_id', value: 'V0000000000000000003' })),
+      })
+      expect(readsDuringRun.length).toBeGreaterThan(0)
+      for (const view of await Promise.all(readsDuringRun)) expect(view).toBeNull()
+      expect(walBytes(filename)).toBeGreaterThan(0)
+      expect((await reader.lookup({ type: 'vehicle_id', value: 'V0000000000000000003' }))?.vehicleId).toBe('V0000000000000000003')
+      await Promise.all([reader.close(), adapter.close()])
+    }))
+
+  test('goes through the WAL with bulkFirstIngest: false', () =>
+    withStore(async (filename) => {
+      const adapter = createSqliteStorage({ filename, bulkFirstIngest: false })
+      await adapter.migrate()
+      await ingest({ adapter, sources: [deployments(1, 50)] })
+      expect(walBytes(filename)).toBeGreaterThan(0)
+      await adapter.close()
+    }))
+
+  test('makes a connection opened during it fail with store_busy, never read a run half-done', () =>
+    withStore(async (filename) => {
+      const adapter = createSqliteStorage({ filename })
+      await adapter.migrate()
+      let duringRun: Promise<unknown> | null = null
+      const late = createSqliteStorage({ filename, readonly: true })
+      await ingest({
+        adapter,
+        sources: [deployments(1, 50)],
+        onProgress: (p) => {
+          if (p.phase === 'refresh' && duringRun === null) duringRun = late.lookup({ type: 'vehicle_id', value: 'V0000000000000000003' }).catch((error: unknown) => error)
+        },
+      })
+      const error = await (duringRun as Promise<unknown> | null)
+      expect(isVehiclePerfError(error) && error.code).toBe('store_busy')
+      expect((await late.lookup({ type: 'vehicle_id', value: 'V0000000000000000003' }))?.vehicleId).toBe('V0000000000000000003')
+      await Promise.all([late.close(), adapter.close()])
+    }))
+
+  test('aborted, leaves an empty store in WAL mode, and the next ingest stores everything', () =>
+    withStore(async (filename) => {
+      const adapter = createSqliteStorage({ filename })
+      await adapter.migrate()
+      const controller = new AbortController()
+      await expect(
+        ingest({
+          adapter,
+          signal: controller.signal,
+          sources: [deployments(1, 50)],
+          onProgress: (p) => {
+            if (p.phase === 'refresh') controller.abort()
+          },
+        }),
+      ).rejects.toThrow()
+      expect((await adapter.stats()).vehicles).toBe(0)
+      expect(journalMode(filename)).toBe('wal')
+      expect(existsSync(`${filename}-journal`)).toBe(false)
+      const again = await ingest({ adapter, sources: [deployments(1, 50)] })
+      expect(again.totals.accepted).toBe(49)
+      expect((await adapter.stats()).vehicles).toBe(7)
+      await adapter.close()
+    }))
+
+  test('killed while it writes, is undone by the next open: an empty store that ingests everything again', () =>
+    withStore(async (filename) => {
+      const data = join(filename, '..', 'data')
+      generate({ outDir: data, scale: 1, seed: 7 })
+      const setup = createSqliteStorage({ filename })
+      await setup.migrate()
+      await setup.close()
+      // A separate process, killed (SIGKILL: nothing runs after) once the run has started writing views.
+      const child = spawn(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `import { ingest } from '@vehicle-perf/core'
+           import { createSqliteStorage } from '@vehicle-perf/adapter-sqlite'
+           const adapter = createSqliteStorage({ filename: ${JSON.stringify(filename)} })
+           let told = false
+           await ingest({ adapter, sources: [${JSON.stringify(data)}], onProgress: (p) => {
+             if (p.phase === 'refresh' && p.vehiclesRefreshed > 1000 && !told) { told = true; process.stdout.write('refreshing\\n') }
+           } })
+           process.stdout.write('committed\\n')`,
+        ],
+        { cwd: join(import.meta.dirname, '..'), stdio: ['ignore', 'pipe', 'inherit'] },
+      )
+      const said = await new Promise<string>((resolve) => {
+        let out = ''
+        child.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString()
+          if (out.includes('refreshing')) child.kill('SIGKILL')
+        })
+        // Its locks go with the process.
+        child.on('exit', () => resolve(out))
+      })
+      expect(said).toContain('refreshing')
+      expect(said).not.toContain('committed')
+      expect(existsSync(`${filename}-journal`)).toBe(true)
+
+      const adapter = createSqliteStorage({ filename })
+      await adapter.migrate()
+      const stats = await adapter.stats()
+      expect(stats.vehicles).toBe(0)
+      expect(stats.runs.succeeded).toBe(0)
+      const report = await ingest({ adapter, sources: [data] })
+      expect(report.totals.failed_files).toBe(0)
+      expect((await adapter.stats()).vehicles).toBe(report.vehicles_refreshed)
+      await adapter.close()
+      expect(journalMode(filename)).toBe('wal')
+    }), 60_000)
+})
