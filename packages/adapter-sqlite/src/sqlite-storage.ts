@@ -18,13 +18,6 @@ export interface SqliteStorageOptions {
   cacheSizeMb?: number
   /** SQLite page cache of the read connection (lookups), in MiB. Default 64. */
   readCacheMb?: number
-  /**
-   * How much of the store lookups read through a memory map, in MiB: a page
-   * is then read where the OS keeps it, without a copy (scale 100: ~8-10 us
-   * of CPU per lookup instead of 12-15). Default 2047, SQLite's maximum in
-   * this build; 0 reads every page with a system call.
-   */
-  readMmapMb?: number
   /** Open for lookups only (a server next to a separate ingest process). */
   readonly?: boolean
   /**
@@ -101,11 +94,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): StorageAdapt
       db.pragma('busy_timeout = 0')
       // Lookups at scale walk B-trees whose inner pages alone outgrow SQLite's
       // 2 MB default (measured: more rps at 420,000 vehicles in 4 of 4 rounds).
-      if (readonly) {
-        db.pragma(`cache_size = ${-1024 * (options.readCacheMb ?? 64)}`)
-        // Larger pages cost a read by pread more (16 KiB copied for a 2 KB view); mapped, they cost less than 4 KiB ones did.
-        db.pragma(`mmap_size = ${2 ** 20 * (options.readMmapMb ?? 2047)}`)
-      }
+      if (readonly) db.pragma(`cache_size = ${-1024 * (options.readCacheMb ?? 64)}`)
       if (!readonly) {
         // Only takes effect while the file is empty: before the first table and before WAL mode.
         db.pragma(`page_size = ${NEW_STORE_PAGE_SIZE}`)

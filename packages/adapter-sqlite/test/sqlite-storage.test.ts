@@ -410,24 +410,6 @@ describe('sqlite page size', () => {
       expect(pageSizeOf(filename)).toBe(4096)
       expect(view?.vehicleId).toBe('V0000000000000000003')
     }))
-
-  test('lookups answer the same read through the memory map or with a system call per page', () =>
-    withStoreFile('vp-sqlite-mmap-', async (filename) => {
-      const adapter = createSqliteStorage({ filename })
-      await adapter.migrate()
-      await ingest({ adapter, sources: [{ name: 'deployments.csv', stream: [deployments(1, 50)] }] })
-      await adapter.close()
-      const mapped = createSqliteStorage({ filename, readonly: true })
-      const unmapped = createSqliteStorage({ filename, readonly: true, readMmapMb: 0 })
-      for (let n = 0; n < 8; n++) {
-        const key = { type: 'vehicle_id' as const, value: `V${String(n).padStart(19, '0')}` }
-        const [a, b] = await Promise.all([mapped.lookup(key), unmapped.lookup(key)])
-        expect(a).toEqual(b)
-        if (n < 7) expect(a).not.toBeNull()
-        else expect(a).toBeNull()
-      }
-      await Promise.all([mapped.close(), unmapped.close()])
-    }))
 })
 
 describe('sqlite schema upgrades', () => {
