@@ -1,5 +1,6 @@
 // One measured ingest in a fresh process (so peak RSS is this ingest's own).
 // Usage: node --import tsx/esm ingest-child.ts <db-file> <source>...
+import { readFileSync } from 'node:fs'
 import { ingest } from '@vehicle-perf/core'
 import { createSqliteStorage } from '@vehicle-perf/adapter-sqlite'
 
@@ -13,10 +14,18 @@ let storeStarted = 0
 const steps: Record<string, number> = {}
 let current = ''
 let currentStarted = started
+// VP_TRACE=1: each step's start time, CPU and bytes written so far, on stderr.
+const traceStep = (name: string, now: number): void => {
+  const io = readFileSync('/proc/self/io', 'utf8')
+  const written = Number(/write_bytes: (\d+)/.exec(io)?.[1] ?? 0)
+  const usage = process.resourceUsage()
+  process.stderr.write(`${((now - started) / 1000).toFixed(1)}s user ${(usage.userCPUTime / 1e6).toFixed(1)}s sys ${(usage.systemCPUTime / 1e6).toFixed(1)}s written ${(written / 2 ** 20).toFixed(0)} MB -> ${name}\n`)
+}
 const enter = (name: string): void => {
   if (name === current) return
   const now = performance.now()
   if (current !== '') steps[current] = Math.round((steps[current] ?? 0) + now - currentStarted)
+  if (process.env.VP_TRACE) traceStep(name, now)
   current = name
   currentStarted = now
 }
