@@ -1,38 +1,18 @@
 import { spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import Database from 'better-sqlite3'
 import { describe, expect, test } from 'vitest'
 import { generate, ingest, isVehiclePerfError, type IngestSource } from '@vehicle-perf/core'
 import { createSqliteStorage } from '@vehicle-perf/adapter-sqlite'
+import { deploymentsCsv, pragmaOf, withStoreFile } from './store-files.js'
 
-const header = 'task_id,vehicle_id,time_task_created,time_task_resolved'
-const deployments = (from: number, to: number): IngestSource => ({
-  name: `deployments_${from}.csv`,
-  stream: [`${header}\n${Array.from({ length: to - from }, (_, i) => `D${String(from + i).padStart(19, '0')},V${String((from + i) % 7).padStart(19, '0')},2019-05-01 10:00:00 UTC,2019-05-01 10:05:00 UTC`).join('\n')}\n`],
-})
+const deployments = (from: number, to: number): IngestSource => ({ name: `deployments_${from}.csv`, stream: [deploymentsCsv(from, to)] })
 
 /** Bytes in the store's WAL file (0 when there is none): how many pages a run sent through it. */
 const walBytes = (filename: string): number => (existsSync(`${filename}-wal`) ? statSync(`${filename}-wal`).size : 0)
 
-const journalMode = (filename: string): unknown => {
-  const db = new Database(filename, { readonly: true })
-  try {
-    return db.pragma('journal_mode', { simple: true })
-  } finally {
-    db.close()
-  }
-}
-
-async function withStore(body: (filename: string) => Promise<void>): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'vp-first-ingest-'))
-  try {
-    await body(join(dir, 'store.db'))
-  } finally {
-    rmSync(dir, { recursive: true, force: true })
-  }
-}
+const journalMode = (filename: string): unknown => pragmaOf(filename, 'journal_mode')
+const withStore = (body: (filename: string) => Promise<void>): Promise<void> => withStoreFile('vp-first-ingest-', body)
 
 describe('the first ingest into an empty store', () => {
   test('writes no page through the WAL and leaves the store in WAL mode; the next run goes through the WAL', () =>

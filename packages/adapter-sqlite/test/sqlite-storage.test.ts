@@ -8,6 +8,7 @@ import { ingest } from '@vehicle-perf/core'
 import { createSqliteStorage } from '@vehicle-perf/adapter-sqlite'
 import { MIGRATIONS } from '../src/migrations.js'
 import { storedRowsIn } from './stored-rows.js'
+import { deployment, deploymentsCsv, pragmaOf, withStoreFile } from './store-files.js'
 import fc from 'fast-check'
 import type { OperationRow } from '@vehicle-perf/core'
 import { readStoredRecord, storedRecordSize } from '@vehicle-perf/adapter-sqlite'
@@ -15,17 +16,6 @@ import { keyHashHi, keyHashLo, readRecord, recordSize, writeRecord, writeStoredR
 import { keyIndexPart } from '../src/key-index.js'
 import { KEY_PARTITIONS } from '../src/run-spill.js'
 
-const deployment = (n: number): string => `D${String(n).padStart(19, '0')},V${String(n % 7).padStart(19, '0')},2019-05-01 10:00:00 UTC,2019-05-01 10:05:00 UTC`
-
-/** Runs `body` with the path of a store file in a fresh temp folder, removed afterwards. */
-async function withStoreFile(prefix: string, body: (filename: string) => Promise<void>): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), prefix))
-  try {
-    await body(join(dir, 'store.db'))
-  } finally {
-    rmSync(dir, { recursive: true, force: true })
-  }
-}
 
 runStorageConformanceSuite({
   describe,
@@ -373,24 +363,13 @@ describe('sqlite run spill failures', () => {
 })
 
 describe('sqlite page size', () => {
-  const deployments = (from: number, to: number): string =>
-    `task_id,vehicle_id,time_task_created,time_task_resolved\n${Array.from({ length: to - from }, (_, i) => deployment(from + i)).join('\n')}\n`
-  const pageSizeOf = (filename: string): unknown => {
-    const db = new Database(filename, { readonly: true })
-    try {
-      return db.pragma('page_size', { simple: true })
-    } finally {
-      db.close()
-    }
-  }
-
   test('a new store is made with 16 KiB pages, which views and row blobs of ~2 KB fill', () =>
     withStoreFile('vp-sqlite-pages-', async (filename) => {
       const adapter = createSqliteStorage({ filename })
       await adapter.migrate()
-      await ingest({ adapter, sources: [{ name: 'deployments.csv', stream: [deployments(1, 2)] }] })
+      await ingest({ adapter, sources: [{ name: 'deployments.csv', stream: [deploymentsCsv(1, 2)] }] })
       await adapter.close()
-      expect(pageSizeOf(filename)).toBe(16384)
+      expect(pragmaOf(filename, 'page_size')).toBe(16384)
     }))
 
   test('a store made with 4 KiB pages keeps them, ingests on top and answers the same lookups', () =>
@@ -401,13 +380,13 @@ describe('sqlite page size', () => {
       old.close()
       const adapter = createSqliteStorage({ filename })
       await adapter.migrate()
-      await ingest({ adapter, sources: [{ name: 'deployments.csv', stream: [deployments(1, 20)] }] })
-      const second = await ingest({ adapter, sources: [{ name: 'deployments.csv', stream: [deployments(10, 30)] }] })
+      await ingest({ adapter, sources: [{ name: 'deployments.csv', stream: [deploymentsCsv(1, 20)] }] })
+      const second = await ingest({ adapter, sources: [{ name: 'deployments.csv', stream: [deploymentsCsv(10, 30)] }] })
       expect(second.totals.accepted).toBe(10)
       expect(second.totals.duplicates.exact).toBe(10)
       const view = await adapter.lookup({ type: 'vehicle_id', value: 'V0000000000000000003' })
       await adapter.close()
-      expect(pageSizeOf(filename)).toBe(4096)
+      expect(pragmaOf(filename, 'page_size')).toBe(4096)
       expect(view?.vehicleId).toBe('V0000000000000000003')
     }))
 })
