@@ -38,7 +38,9 @@ function dataFor(name: string, options: Parameters<typeof generate>[0]): string 
 }
 
 function measure(dbFile: string, source: string): ChildResult {
-  const stdout = execFileSync(process.execPath, ['--import', tsx, join(import.meta.dirname, 'lib/ingest-child.ts'), dbFile, source], { encoding: 'utf8', maxBuffer: 1 << 20 })
+  // Against the built packages, as the CLI runs (pnpm bench:ingest builds first): no tsconfig paths to sources, workers from dist/.
+  const env = { ...process.env, TSX_TSCONFIG_PATH: join(import.meta.dirname, 'tsconfig.dist.json') }
+  const stdout = execFileSync(process.execPath, ['--import', tsx, join(import.meta.dirname, 'lib/ingest-child.ts'), dbFile, source], { encoding: 'utf8', maxBuffer: 1 << 20, env })
   return JSON.parse(stdout.trim().split('\n').pop() as string) as ChildResult
 }
 
