@@ -29,13 +29,11 @@ const enter = (name: string): void => {
   current = name
   currentStarted = now
 }
-// VP_READ_ONLY=1: stop the run once the read phase is over (it rolls back): the read phase alone.
-const stopAfterRead = new AbortController()
 const report = await ingest({
   adapter,
   sources,
-  signal: stopAfterRead.signal,
   onProgress: (p) => {
+    // VP_READ_ONLY=1: the read phase alone; the process ends when it is over, the run uncommitted.
     if (process.env.VP_READ_ONLY && p.phase !== 'read') {
       process.stdout.write(`${JSON.stringify({ read_ms: Math.round(performance.now() - started), cpu_s: Math.round((process.resourceUsage().userCPUTime + process.resourceUsage().systemCPUTime) / 1e5) / 10 })}\n`)
       process.exit(0)
