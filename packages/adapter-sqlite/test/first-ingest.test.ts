@@ -111,22 +111,10 @@ describe('the first ingest into an empty store', () => {
       await setup.migrate()
       await setup.close()
       // A separate process, killed (SIGKILL: nothing runs after) once the run has started writing views.
-      const child = spawn(
-        process.execPath,
-        [
-          '--input-type=module',
-          '-e',
-          `import { ingest } from '@vehicle-perf/core'
-           import { createSqliteStorage } from '@vehicle-perf/adapter-sqlite'
-           const adapter = createSqliteStorage({ filename: ${JSON.stringify(filename)} })
-           let told = false
-           await ingest({ adapter, sources: [${JSON.stringify(data)}], onProgress: (p) => {
-             if (p.phase === 'refresh' && p.vehiclesRefreshed > 1000 && !told) { told = true; process.stdout.write('refreshing\\n') }
-           } })
-           process.stdout.write('committed\\n')`,
-        ],
-        { cwd: join(import.meta.dirname, '..'), stdio: ['ignore', 'pipe', 'inherit'] },
-      )
+      const child = spawn(process.execPath, ['--import', 'tsx/esm', join(import.meta.dirname, 'fixtures/ingest-until-killed.ts'), filename, data], {
+        cwd: join(import.meta.dirname, '../../..'),
+        stdio: ['ignore', 'pipe', 'inherit'],
+      })
       const said = await new Promise<string>((resolve) => {
         let out = ''
         child.stdout.on('data', (chunk: Buffer) => {
