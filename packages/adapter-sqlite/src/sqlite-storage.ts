@@ -33,7 +33,7 @@ export interface SqliteStorageOptions {
   /**
    * The first ingest into an empty store, when no other connection has it
    * open, writes with a rollback journal instead of the WAL: each page once
-   * instead of twice (scale 100: 52 s median instead of 57-62 s). Connections opened
+   * instead of twice (scale 100: a median 51 s instead of 57-62 s). Connections opened
    * during that run get `store_busy`. Default true; false keeps every run in
    * WAL mode. See first-ingest.ts.
    */
