@@ -1,11 +1,4 @@
-import { recordSize, VEHICLE } from './packed-rows.js'
-
-const ID_BYTES = 20
-
-function sameId(records: Buffer, a: number, b: number): boolean {
-  for (let i = 0; i < ID_BYTES; i++) if (records[a + VEHICLE + i] !== records[b + VEHICLE + i]) return false
-  return true
-}
+import { ID_BYTES, recordSize, sameId, VEHICLE } from './packed-rows.js'
 
 /**
  * How many distinct vehicles a vehicle range's records name (touch marks
@@ -38,7 +31,7 @@ export function countDistinctVehicles(records: Buffer): number {
         distinct++
         break
       }
-      if (sameId(records, entry - 1, offset)) break
+      if (sameId(records, entry - 1 + VEHICLE, records, offset + VEHICLE)) break
     }
   }
   return distinct

@@ -1,15 +1,12 @@
-import { KEY, KEY_HASH_HI, KEY_HASH_LO, keyHashHi, keyHashLo } from './packed-rows.js'
-
-const KEY_BYTES = 20
+import { ID_BYTES, KEY, KEY_HASH_HI, KEY_HASH_LO, keyHashHi, keyHashLo, sameId } from './packed-rows.js'
 
 function sameKey(a: Buffer, aOffset: number, b: Buffer, bOffset: number): boolean {
-  for (let i = KEY; i < KEY + KEY_BYTES; i++) if (a[aOffset + i] !== b[bOffset + i]) return false
-  return true
+  return sameId(a, aOffset + KEY, b, bOffset + KEY)
 }
 
 function keyIs(records: Buffer, offset: number, key: string): boolean {
-  for (let i = 0; i < KEY_BYTES; i++) if (records[offset + KEY + i] !== key.charCodeAt(i)) return false
-  return key.length === KEY_BYTES
+  for (let i = 0; i < ID_BYTES; i++) if (records[offset + KEY + i] !== key.charCodeAt(i)) return false
+  return key.length === ID_BYTES
 }
 
 /**

@@ -31,9 +31,11 @@ export const RECORD_SIZES: readonly number[] = [...ROW_RECORD_SIZES.map((size) =
 
 export const KEY_HASH_LO = 8
 export const KEY_HASH_HI = 12
-/** Where a spilled record's vehicle id starts (20 bytes). */
+/** Ids (vehicle, task, ride) are exactly this many ASCII characters, one byte each. */
+export const ID_BYTES = 20
+/** Where a spilled record's vehicle id starts (ID_BYTES). */
 export const VEHICLE = 16
-/** Where a spilled record's key starts (20 bytes). */
+/** Where a spilled record's key starts (ID_BYTES). */
 export const KEY = ROW + ROW_RECORD.key
 
 /**
@@ -77,14 +79,14 @@ export function writeRecord(target: Buffer, offset: number, row: OperationRow, s
   target.writeUInt32LE(line, offset + 4)
   target.writeUInt32LE(hashLo ?? keyHashLo(code, key, keySeed), offset + KEY_HASH_LO)
   target.writeUInt32LE(keyHashHi(code, key, keySeed), offset + KEY_HASH_HI)
-  for (let i = 0; i < 20; i++) target[offset + VEHICLE + i] = row.vehicleId.charCodeAt(i)
+  for (let i = 0; i < ID_BYTES; i++) target[offset + VEHICLE + i] = row.vehicleId.charCodeAt(i)
   writeRowRecord(target, offset + ROW, row, seq)
 }
 
 /** A touch mark: "re-render this stored vehicle" (a policy change re-renders all of them). */
 export function writeTouchMark(target: Buffer, offset: number, vehicleId: string): void {
   target.fill(0, offset, offset + RECORD_SIZES[TOUCH_MARK]!)
-  target.write(vehicleId, offset + VEHICLE, 20, 'latin1')
+  target.write(vehicleId, offset + VEHICLE, ID_BYTES, 'latin1')
   target[offset + ROW] = TOUCH_MARK
 }
 
@@ -99,15 +101,17 @@ export const recordFile = (source: Buffer, offset: number): number => source.rea
 export const recordLine = (source: Buffer, offset: number): number => source.readUInt32LE(offset + 4)
 export const recordSeq = (source: Buffer, offset: number): number => source.readDoubleLE(offset + ROW + ROW_RECORD.seq)
 export const recordKey = (source: Buffer, offset: number): string => rowRecordKey(source, offset + ROW)
-export const recordVehicle = (source: Buffer, offset: number): string => source.toString('latin1', offset + VEHICLE, offset + VEHICLE + 20)
+export const recordVehicle = (source: Buffer, offset: number): string => source.toString('latin1', offset + VEHICLE, offset + VEHICLE + ID_BYTES)
 
-/**
- * The row of a spilled record; pickups keep their seq (the QR-claim
- * tie-break needs it). A caller that knows the vehicle passes its id, saving
- * a string per row.
- */
-export function readRecord(source: Buffer, offset: number, knownVehicleId?: string): OperationRow {
-  return readRowRecord(source, offset + ROW, knownVehicleId ?? recordVehicle(source, offset))
+/** The row of a spilled record; pickups keep their seq (the QR-claim tie-break needs it). */
+export function readRecord(source: Buffer, offset: number): OperationRow {
+  return readRowRecord(source, offset + ROW, recordVehicle(source, offset))
+}
+
+/** Whether the ID_BYTES at `at` of `a` and at `bAt` of `b` are the same (two ids, compared without strings). */
+export function sameId(a: Buffer, at: number, b: Buffer, bAt: number): boolean {
+  for (let i = 0; i < ID_BYTES; i++) if (a[at + i] !== b[bAt + i]) return false
+  return true
 }
 
 /** The row of a stored record (in a blob of `vehicleId`'s rows); pickups keep their seq. */

@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto'
+import { ID_BYTES } from './packed-rows.js'
 
 // Vehicle partitions are ranges of vehicle ids, cut at quantiles of a sample
 // of the run's rows: read partition by partition, each sorted, a run stores
@@ -61,8 +62,6 @@ export function cutPoints(sortedIds: readonly string[], partitions: number): str
 function ownCopy(id: string): string {
   return Buffer.from(id, 'latin1').toString('latin1')
 }
-
-const ID_BYTES = 20
 
 /**
  * The range a vehicle id falls in: how many cut points are <= it. Looked up
