@@ -6,13 +6,13 @@ import {
   buildVehicleView,
   generate,
   groupRowsByVehicle,
-  InMemoryDeduplicator,
   kindFromFileName,
   readOperationRows,
   type OperationRow,
   type RowKind,
   type VehicleEvents,
 } from '@vehicle-perf/core'
+import { firstOfEveryKey } from '@vehicle-perf/core/testing'
 
 export interface CoreWorkload {
   files: { kind: RowKind; chunks: string[] }[]
@@ -34,16 +34,15 @@ export async function loadCoreWorkload(scale: number): Promise<CoreWorkload> {
       for (let i = 0; i < text.length; i += CHUNK) chunks.push(text.slice(i, i + CHUNK))
       return { kind: kindFromFileName(name) as RowKind, chunks }
     })
-    const accepted: OperationRow[] = []
-    const dedupe = new InMemoryDeduplicator()
+    const read: OperationRow[] = []
     let rowsRead = 0
     for (const file of files) {
       for await (const batch of readOperationRows(file.chunks, file.kind)) {
         rowsRead += batch.rowsRead
-        for (const { row } of batch.rows) if (dedupe.check(row).status === 'new') accepted.push(row)
+        for (const { row } of batch.rows) read.push(row)
       }
     }
-    const vehicles = [...groupRowsByVehicle(accepted).values()]
+    const vehicles = [...groupRowsByVehicle(firstOfEveryKey(read)).values()]
     return { files, rowsRead, vehicles, rides: vehicles.reduce((n, v) => n + v.rides.length, 0) }
   } finally {
     rmSync(dir, { recursive: true, force: true })

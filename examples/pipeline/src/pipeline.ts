@@ -1,49 +1,43 @@
-import { createReadStream } from 'node:fs'
-import { join } from 'node:path'
 import {
-  buildVehicleResponse,
-  computeAsOf,
-  groupRowsByVehicle,
-  InMemoryDeduplicator,
-  kindFromFileName,
-  readOperationRows,
-  type OperationRow,
-  type RejectedRow,
+  createMemoryStorage,
+  ingest,
+  lookupVehicle,
+  MemoryDatabase,
+  type IngestReport,
+  type IngestSource,
+  type RejectRecord,
   type VehicleResponse,
 } from '@vehicle-perf/core'
 
 export interface PipelineResult {
-  rowsRead: number
-  accepted: number
-  duplicates: number
-  rejects: RejectedRow[]
+  report: IngestReport
+  /** Every rejected row, with its file, line, fields and reasons. */
+  rejects: RejectRecord[]
+  /** The v1 response of every vehicle, by id. */
   responses: VehicleResponse[]
 }
 
 /**
- * A whole batch in memory: CSV files -> typed rows + rejects -> first row per
- * key wins -> one v1 response per vehicle. Fine for a batch that fits in
- * memory; for unbounded input use `ingest` with a storage adapter.
+ * A batch through the whole domain with no database: CSV sources -> ingest
+ * (validation, first row per key wins, every duplicate logged) into the
+ * memory store -> every vehicle's v1 response. The store's memory grows
+ * with the data; for unbounded input use `ingest` with a database adapter.
  */
-export async function runPipeline(dir: string, fileNames: readonly string[]): Promise<PipelineResult> {
-  const dedupe = new InMemoryDeduplicator()
-  const accepted: OperationRow[] = []
-  const rejects: RejectedRow[] = []
-  let rowsRead = 0
-  let duplicates = 0
-  for (const name of [...fileNames].sort()) {
-    const kind = kindFromFileName(name)
-    if (kind === null) continue
-    for await (const batch of readOperationRows(createReadStream(join(dir, name)), kind, { sourceName: name })) {
-      rowsRead += batch.rowsRead
-      rejects.push(...batch.rejects)
-      for (const { row } of batch.rows) {
-        if (dedupe.check(row).status === 'new') accepted.push(row)
-        else duplicates++
+export async function runPipeline(sources: IngestSource[]): Promise<PipelineResult> {
+  const database = new MemoryDatabase()
+  const store = createMemoryStorage({ database })
+  try {
+    const report = await ingest({ adapter: store, sources })
+    const responses: VehicleResponse[] = []
+    for await (const { keys } of store.listKeys(1000)) {
+      for (const key of keys) {
+        if (key.type !== 'vehicle_id') continue
+        const answer = await lookupVehicle(store, key.value)
+        if (answer.status === 200) responses.push(JSON.parse(answer.body) as VehicleResponse)
       }
     }
+    return { report, rejects: [...database.rejects], responses }
+  } finally {
+    await store.close()
   }
-  const asOf = computeAsOf(accepted)
-  const responses = [...groupRowsByVehicle(accepted).values()].map((events) => buildVehicleResponse(events, { asOf }))
-  return { rowsRead, accepted: accepted.length, duplicates, rejects, responses }
 }

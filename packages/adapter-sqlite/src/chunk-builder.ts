@@ -1,4 +1,4 @@
-import type { VehicleRecordsChunk } from '@vehicle-perf/core'
+import type { PackedVehicles } from '@vehicle-perf/core/packed-rows'
 
 const INITIAL_BYTES = 1 << 20
 
@@ -44,7 +44,7 @@ export class ChunkBuilder {
    * The chunk filled so far, in a buffer of its own (core may hand it to
    * another thread), and a fresh start for the next one.
    */
-  take(): VehicleRecordsChunk {
+  take(): PackedVehicles {
     const records = Buffer.allocUnsafeSlow(this.length)
     this.buffer.copy(records, 0, 0, this.length)
     const chunk = { vehicleIds: this.vehicleIds, ends: this.ends, records }

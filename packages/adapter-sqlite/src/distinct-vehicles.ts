@@ -1,4 +1,5 @@
-import { ID_BYTES, recordSize, sameId, VEHICLE } from './packed-rows.js'
+import { seededHashOfBytes } from '@vehicle-perf/core'
+import { ID_BYTES, recordSize, sameId, VEHICLE } from './spill-records.js'
 
 /**
  * How many distinct vehicles a vehicle range's records name (touch marks
@@ -18,12 +19,7 @@ export function countDistinctVehicles(records: Buffer): number {
   const slots = new Uint32Array(capacity)
   let distinct = 0
   for (let offset = 0; offset < records.length; offset += recordSize(records, offset)) {
-    // FNV-1a over the id, then a final mix so every bit takes part in the slot.
-    let h = 0x811c9dc5
-    for (let i = 0; i < ID_BYTES; i++) h = Math.imul(h ^ (records[offset + VEHICLE + i] as number), 0x01000193)
-    h ^= h >>> 15
-    h = Math.imul(h, 0x2c1b3c6d)
-    h ^= h >>> 12
+    const h = seededHashOfBytes(records, offset + VEHICLE, offset + VEHICLE + ID_BYTES, 0)
     for (let slot = h & mask; ; slot = (slot + 1) & mask) {
       const entry = slots[slot] as number
       if (entry === 0) {

@@ -1,13 +1,4 @@
-import { ID_BYTES, KEY, KEY_HASH_HI, KEY_HASH_LO, keyHashHi, keyHashLo, sameId } from './packed-rows.js'
-
-function sameKey(a: Buffer, aOffset: number, b: Buffer, bOffset: number): boolean {
-  return sameId(a, aOffset + KEY, b, bOffset + KEY)
-}
-
-function keyIs(records: Buffer, offset: number, key: string): boolean {
-  for (let i = 0; i < ID_BYTES; i++) if (records[offset + KEY + i] !== key.charCodeAt(i)) return false
-  return key.length === ID_BYTES
-}
+import { KEY_HASH_HI, KEY_HASH_LO, keyHashHi, keyHashLo, recordKeyIs, sameRecordKey } from './spill-records.js'
 
 /**
  * The first record of each key in one key partition's records (fixed size,
@@ -53,7 +44,7 @@ export class FirstOfKey {
         this.his[slot] = hi
         return index
       }
-      if (this.los[slot] === lo && this.his[slot] === hi && sameKey(this.records, (entry - 1) * this.size, this.records, offset)) return entry - 1
+      if (this.los[slot] === lo && this.his[slot] === hi && sameRecordKey(this.records, (entry - 1) * this.size, this.records, offset)) return entry - 1
     }
   }
 
@@ -72,7 +63,7 @@ export class FirstOfKey {
     for (let slot = hi & this.mask; ; slot = (slot + 1) & this.mask) {
       const entry = this.slots[slot] as number
       if (entry === 0) return undefined
-      if (this.los[slot] === lo && this.his[slot] === hi && keyIs(this.records, (entry - 1) * this.size, key)) return entry - 1
+      if (this.los[slot] === lo && this.his[slot] === hi && recordKeyIs(this.records, (entry - 1) * this.size, key)) return entry - 1
     }
   }
 }

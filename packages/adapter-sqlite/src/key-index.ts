@@ -1,8 +1,8 @@
 import type Database from 'better-sqlite3'
-import type { OperationRow } from '@vehicle-perf/core'
+import { ROW_KINDS, type StoredRow } from '@vehicle-perf/core'
+import { packedRowKey, packedRowKindCode, packedRowSizeAt, unpackRow } from '@vehicle-perf/core/packed-rows'
 import type { FirstOfKey } from './first-of-key.js'
-import { ROW_CODE_KINDS, rowRecordKey, withoutSeq } from '@vehicle-perf/core'
-import { KEY_HASH_HI, KEY_HASH_LO, readStoredRecord, recordKindCode, storedRecordSize } from './packed-rows.js'
+import { KEY_HASH_HI, KEY_HASH_LO, recordKindCode } from './spill-records.js'
 import { KEY_PARTITIONS } from './run-spill.js'
 
 // The store's key index: for every stored key, its two 32-bit hashes and the
@@ -21,8 +21,8 @@ export function keyIndexPart(kindCode: number, partition: number): number {
 /** Collects a run's new index entries and writes them in blobs of 8,192. */
 export class KeyIndexWriter {
   /** Each key index part's entries not written yet (an array by part: ~11M adds at scale 100). */
-  private readonly pending = new Array<Buffer | undefined>(ROW_CODE_KINDS.length * KEY_PARTITIONS).fill(undefined)
-  private readonly used = new Uint32Array(ROW_CODE_KINDS.length * KEY_PARTITIONS)
+  private readonly pending = new Array<Buffer | undefined>(ROW_KINDS.length * KEY_PARTITIONS).fill(undefined)
+  private readonly used = new Uint32Array(ROW_KINDS.length * KEY_PARTITIONS)
   private readonly insert: Database.Statement
 
   constructor(db: Database.Database) {
@@ -63,24 +63,23 @@ export class KeyIndexWriter {
  * gives candidate blobs by hash; each key is confirmed in the blob itself
  * (two keys may share a hash).
  */
-export function storedVersionsOf(db: Database.Database, kindCode: number, part: number, firstOfKey: FirstOfKey): Map<number, OperationRow> {
+export function storedVersionsOf(db: Database.Database, kindCode: number, part: number, firstOfKey: FirstOfKey): Map<number, StoredRow> {
   const candidateBlobs = new Set<number>()
   for (const entries of db.prepare('SELECT entries FROM key_index WHERE part = ?').pluck().iterate(part) as Iterable<Buffer>) {
     for (let e = 0; e < entries.length; e += KEY_ENTRY_BYTES) {
       if (firstOfKey.hasHash(entries.readUInt32LE(e), entries.readUInt32LE(e + 4))) candidateBlobs.add(entries.readUInt32LE(e + 8))
     }
   }
-  const stored = new Map<number, OperationRow>()
+  const stored = new Map<number, StoredRow>()
   const blobById = db.prepare('SELECT vehicle_id, records FROM vehicle_rows WHERE id = ?')
   for (const id of candidateBlobs) {
     const found = blobById.get(id) as { vehicle_id: string; records: Buffer } | undefined
     if (found === undefined) continue
     const { vehicle_id: vehicleId, records } = found
-    for (let offset = 0; offset < records.length; offset += storedRecordSize(records, offset)) {
-      // A stored record starts with its kind code (core's row record).
-      if (records[offset] !== kindCode) continue
-      const first = firstOfKey.find(kindCode, rowRecordKey(records, offset))
-      if (first !== undefined) stored.set(first, withoutSeq(readStoredRecord(records, offset, vehicleId)))
+    for (let offset = 0; offset < records.length; offset += packedRowSizeAt(records, offset)) {
+      if (packedRowKindCode(records, offset) !== kindCode) continue
+      const first = firstOfKey.find(kindCode, packedRowKey(records, offset))
+      if (first !== undefined) stored.set(first, unpackRow(records, offset, vehicleId))
     }
   }
   return stored

@@ -16,6 +16,10 @@ export const VEHICLE_PARTITIONS = 64
 
 const SPILL_PREFIX = 'vehicle-perf-run-'
 
+/** The temp file of a key partition (key_index.part) and of a vehicle partition. */
+export const keyFile = (part: number): string => `k${part}`
+export const vehicleFile = (part: number): string => `v${part}`
+
 /**
  * Deletes the spill folders of runs whose process is gone (killed before it
  * could remove them: a large run leaves gigabytes). A folder names its

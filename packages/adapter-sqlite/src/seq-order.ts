@@ -1,4 +1,4 @@
-import { recordKindCode, recordSeq, recordSize, TOUCH_MARK } from './packed-rows.js'
+import { recordKindCode, recordSeq, recordSize, TOUCH_MARK } from './spill-records.js'
 
 const DIGIT_BITS = 16
 const DIGITS = 1 << DIGIT_BITS

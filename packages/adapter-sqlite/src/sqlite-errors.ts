@@ -1,8 +1,8 @@
 import { VehiclePerfError, type VehiclePerfErrorCode } from '@vehicle-perf/core'
 
-/** Errors prefixed `[vehicle-perf] [sqlite]`, the driver's error on `cause`. */
+/** An error of this store: `store: 'sqlite'` as data, the driver's error on `cause`. */
 export function sqliteError(code: VehiclePerfErrorCode, message: string, cause?: unknown): VehiclePerfError {
-  return new VehiclePerfError(code, `[vehicle-perf] [sqlite] ${message}`, { cause })
+  return new VehiclePerfError(code, message, { cause, store: 'sqlite' })
 }
 
 export function isBusyError(error: unknown): boolean {

@@ -1,13 +1,15 @@
 import { existsSync } from 'node:fs'
 import Database from 'better-sqlite3'
-import type { IngestSession, RejectReason, StorageAdapter, StoredView, StoreMeta, StoreStats, VehicleKey } from '@vehicle-perf/core'
+import type { KeyChunk, RejectReason, StagingSession, StorageAdapter, StoredView, StoreMeta, StoreStats, VehicleKey } from '@vehicle-perf/core'
 import { formatTimestamp, isVehiclePerfError } from '@vehicle-perf/core'
-import { MIGRATIONS } from './migrations.js'
-import { SqliteIngestSession } from './sqlite-ingest-session.js'
+import { migrate } from './migrations.js'
+import { SqliteRun } from './sqlite-run.js'
+import { SqliteStaging } from './sqlite-staging.js'
 import { isBusyError, sqliteError } from './sqlite-errors.js'
 import { readMeta } from './sqlite-runs.js'
 import { inWalMode, leaveWal, returnToWal, storeIsEmpty } from './first-ingest.js'
-import type { SqlValue } from './row-columns.js'
+
+type SqlValue = string | number | bigint | Buffer | null
 
 export interface SqliteStorageOptions {
   /** Path of the database file; created when missing. */
@@ -171,6 +173,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): StorageAdapt
 
   const adapter: StorageAdapter = {
     name: 'sqlite',
+    capabilities: { packedRows: true },
 
     async migrate() {
       const db = writeDb()
@@ -181,24 +184,14 @@ export function createSqliteStorage(options: SqliteStorageOptions): StorageAdapt
         throw sqliteError(isBusyError(error) ? 'store_busy' : 'store_unreachable', `cannot migrate ${options.filename}: ${(error as Error).message}`, error)
       }
       try {
-        db.exec(`CREATE TABLE IF NOT EXISTS store_meta (id INTEGER PRIMARY KEY CHECK (id = 1), schema_version INTEGER NOT NULL,
-          as_of INTEGER, data_version INTEGER NOT NULL DEFAULT 0, policy TEXT NOT NULL DEFAULT 'recent',
-          next_seq INTEGER NOT NULL DEFAULT 1)`)
-        db.prepare(`INSERT OR IGNORE INTO store_meta (id, schema_version) VALUES (1, 0)`).run()
-        const current = (db.prepare('SELECT schema_version FROM store_meta WHERE id = 1').pluck().get() as number) ?? 0
-        for (let version = current; version < MIGRATIONS.length; version++) {
-          const step = MIGRATIONS[version] as string | ((db: Database.Database) => void)
-          if (typeof step === 'string') db.exec(step)
-          else step(db)
-        }
-        db.prepare('UPDATE store_meta SET schema_version = ? WHERE id = 1').run(MIGRATIONS.length)
+        migrate(db, options.filename)
         db.exec('COMMIT')
       } finally {
         if (db.inTransaction) db.exec('ROLLBACK')
       }
     },
 
-    async beginIngest(run): Promise<IngestSession> {
+    async beginIngest(run): Promise<StagingSession> {
       const db = writeDb()
       let release!: () => void
       const previous = ingestQueue
@@ -228,7 +221,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): StorageAdapt
             release()
           }
         : release
-      return new SqliteIngestSession(db, run.runId, run.startedAt, finished, options.tempDir)
+      return new SqliteStaging(new SqliteRun(db, run.runId, run.startedAt, finished, options.tempDir))
     },
 
     async lookup(key: VehicleKey): Promise<StoredView | null> {
@@ -256,7 +249,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): StorageAdapt
       }
     },
 
-    async *listKeys(chunkSize: number): AsyncIterable<{ dataVersion: number; keys: VehicleKey[] }> {
+    async *listKeys(chunkSize: number): AsyncIterable<KeyChunk> {
       const chunk = (sql: string, after: string): { dataVersion: number; values: string[] } => {
         try {
           const db = freshReadDb()

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto'
-import { ID_BYTES } from './packed-rows.js'
+import { ID_BYTES } from './spill-records.js'
 
 // Vehicle partitions are ranges of vehicle ids, cut at quantiles of a sample
 // of the run's rows: read partition by partition, each sorted, a run stores

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { keyHashLo } from '../src/packed-rows.js'
+import { keyHashLo } from '../src/spill-records.js'
 import { KEY_PARTITIONS } from '../src/run-spill.js'
 
 describe('key hashes', () => {

@@ -7,12 +7,12 @@ import { runStorageConformanceSuite } from '@vehicle-perf/core/testing'
 import { ingest } from '@vehicle-perf/core'
 import { createSqliteStorage } from '@vehicle-perf/adapter-sqlite'
 import { MIGRATIONS } from '../src/migrations.js'
-import { storedRowsIn } from './stored-rows.js'
+import { storeContentsOf, storedRowsIn } from './store-contents.js'
 import { deployment, deploymentsCsv, pragmaOf, withStoreFile } from './store-files.js'
 import fc from 'fast-check'
 import type { OperationRow } from '@vehicle-perf/core'
-import { readStoredRecord, storedRecordSize } from '@vehicle-perf/adapter-sqlite'
-import { keyHashHi, keyHashLo, readRecord, recordSize, writeRecord, writeStoredRecord } from '../src/packed-rows.js'
+import { packedRowSizeAt, unpackRow, PACKED_ROWS_FORMAT } from '@vehicle-perf/core/packed-rows'
+import { keyHashHi, keyHashLo, readRecord, recordSize, writeRecord, writeStoredRecord } from '../src/spill-records.js'
 import { keyIndexPart } from '../src/key-index.js'
 import { KEY_PARTITIONS } from '../src/run-spill.js'
 
@@ -27,16 +27,8 @@ runStorageConformanceSuite({
     const adapter = createSqliteStorage({ filename, lockTimeoutMs: 20_000 })
     return {
       adapter,
-      async query(sql) {
-        const db = new Database(filename, { readonly: true })
-        try {
-          return db.prepare(sql).all() as Record<string, unknown>[]
-        } finally {
-          db.close()
-        }
-      },
-      async storedRows() {
-        return storedRowsIn(filename)
+      async readBack() {
+        return storeContentsOf(filename)
       },
       async openAnother() {
         const other = createSqliteStorage({ filename, lockTimeoutMs: 20_000 })
@@ -156,7 +148,7 @@ describe('sqlite key index', () => {
       expect(storedRowsIn(filename).map((row) => (row.kind === 'deployment' ? row.taskId : null)).sort()).toEqual([`D${String(1).padStart(19, '0')}`, key])
     }))
 
-  test('every row kind survives packing, spilled and stored, bit for bit (pickups with their ingest sequence)', () => {
+  test('every row kind survives packing, spilled and stored, bit for bit, with its seq', () => {
     const coordinate = fc.double({ min: -180, max: 180, noNaN: true })
     const time = fc.integer({ min: 0, max: 4_102_444_800_000 }).map((ms) => ms + 0.5 * (ms % 3))
     const id = fc.stringMatching(/^[A-Za-z0-9]{20}$/)
@@ -174,13 +166,13 @@ describe('sqlite key index', () => {
       fc.property(row, fc.integer({ min: 1, max: 2 ** 40 }), fc.nat(), fc.nat(), (original, seq, file, line) => {
         const spilled = Buffer.alloc(200)
         writeRecord(spilled, 3, original, seq, file, line, 12345)
-        const expected = original.kind === 'pickup' ? { ...original, seq } : original
+        const expected = { ...original, seq }
         expect(readRecord(spilled, 3)).toEqual(expected)
         expect(recordSize(spilled, 3)).toBe({ deployment: 84, pickup: 90, ride: 124 }[original.kind])
         const stored = Buffer.alloc(200)
         expect(writeStoredRecord(spilled, 3, stored, 5)).toBe({ deployment: 48, pickup: 54, ride: 88 }[original.kind])
-        expect(readStoredRecord(stored, 5, original.vehicleId)).toEqual(expected)
-        expect(storedRecordSize(stored, 5)).toBe({ deployment: 48, pickup: 54, ride: 88 }[original.kind])
+        expect(unpackRow(stored, 5, original.vehicleId)).toEqual(expected)
+        expect(packedRowSizeAt(stored, 5)).toBe({ deployment: 48, pickup: 54, ride: 88 }[original.kind])
       }),
     )
   })
@@ -391,35 +383,35 @@ describe('sqlite page size', () => {
     }))
 })
 
-describe('sqlite schema upgrades', () => {
-  test('a store from schema 1 (keys unique in the row tables) upgrades with its rows, and its keys still deduplicate', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'vp-sqlite-upgrade-'))
-    const filename = join(dir, 'store.db')
-    try {
-      const old = new Database(filename)
-      old.exec(MIGRATIONS[0] as string)
-      old.exec(`UPDATE store_meta SET schema_version = 1, next_seq = 2 WHERE id = 1`)
-      old.prepare('INSERT INTO deployments (vehicle_id, seq, task_id, created_at, resolved_at, run_seq) VALUES (?, 1, ?, ?, ?, 1)')
-        .run('V0000000000000000001', 'D0000000000000000001', Date.UTC(2019, 4, 1, 10), Date.UTC(2019, 4, 1, 10, 5))
-      old.close()
-
+describe('sqlite schema', () => {
+  test('a new store runs every schema step once, and migrating again changes nothing', () =>
+    withStoreFile('vp-sqlite-schema-', async (filename) => {
       const adapter = createSqliteStorage({ filename })
       await adapter.migrate()
-      const header = 'task_id,vehicle_id,time_task_created,time_task_resolved'
-      const report = await ingest({
-        adapter,
-        sources: [{ name: 'deployments.csv', stream: [`${header}\nD0000000000000000001,V0000000000000000001,2019-05-01 10:00:00 UTC,2019-05-01 10:05:00 UTC\nD0000000000000000002,V0000000000000000001,2019-05-02 10:00:00 UTC,2019-05-02 10:05:00 UTC\n`] }],
-      })
+      await adapter.migrate()
       await adapter.close()
-      expect(report.totals).toMatchObject({ accepted: 1, duplicates: { exact: 1, conflict: 0 } })
-      // The old row kept its place in ingest order; the new one comes after it.
-      expect(storedRowsIn(filename).map((row) => (row.kind === 'deployment' ? row.taskId : null))).toEqual(['D0000000000000000001', 'D0000000000000000002'])
       const db = new Database(filename, { readonly: true })
-      expect(db.prepare(`SELECT name FROM sqlite_schema WHERE name IN ('deployments', 'deployment_keys')`).all()).toEqual([])
-      expect(db.prepare('SELECT schema_version FROM store_meta').pluck().get()).toBe(MIGRATIONS.length)
+      expect(db.prepare('SELECT schema_version, packed_rows_format, next_seq FROM store_meta').get()).toEqual({ schema_version: MIGRATIONS.length, packed_rows_format: PACKED_ROWS_FORMAT, next_seq: 1 })
       db.close()
-    } finally {
-      rmSync(dir, { recursive: true, force: true })
-    }
-  })
+    }))
+
+  test('a store made by a newer version, or with another packed row format, is refused with a message, not misread', () =>
+    withStoreFile('vp-sqlite-schema-newer-', async (filename) => {
+      const setup = createSqliteStorage({ filename })
+      await setup.migrate()
+      await setup.close()
+      for (const [column, value, message] of [['schema_version', MIGRATIONS.length + 1, /made by a newer vehicle-perf/], ['packed_rows_format', PACKED_ROWS_FORMAT + 1, /packed format/]] as const) {
+        const db = new Database(filename)
+        db.prepare(`UPDATE store_meta SET ${column} = ?`).run(value)
+        db.close()
+        const adapter = createSqliteStorage({ filename })
+        const error = await adapter.migrate().catch((e: unknown) => e)
+        await adapter.close()
+        expect(error).toMatchObject({ code: 'store_unreachable', store: 'sqlite' })
+        expect((error as Error).message).toMatch(message)
+        const fix = new Database(filename)
+        fix.prepare('UPDATE store_meta SET schema_version = ?, packed_rows_format = ?').run(MIGRATIONS.length, PACKED_ROWS_FORMAT)
+        fix.close()
+      }
+    }))
 })

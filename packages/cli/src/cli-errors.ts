@@ -13,8 +13,8 @@ export function reportError(error: unknown): number {
     process.stderr.write(`vehicle-perf: ${error.message}\n`)
     return 2
   }
-  if (isVehiclePerfError(error)) {
-    process.stderr.write(`vehicle-perf: ${error.message.replace(/^\[vehicle-perf\] /, '')}\n`)
+  if (isVehiclePerfError(error) && error.code !== 'internal') {
+    process.stderr.write(`vehicle-perf: ${error.message}\n`)
     return 1
   }
   const message = error instanceof Error ? error.message : String(error)

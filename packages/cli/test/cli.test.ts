@@ -109,7 +109,7 @@ describe('vehicle-perf cli', () => {
     mkdirSync(join(work, 'adir.db'), { recursive: true })
     const run = cli('ingest', data, '--db', `sqlite:${join(work, 'adir.db')}`)
     expect(run.code).toBe(1)
-    expect(run.stderr).toMatch(/^vehicle-perf: \[sqlite\] cannot open .*adir\.db/)
+    expect(run.stderr).toMatch(/^vehicle-perf: cannot open .*adir\.db/)
   })
 
   it('serve answers over HTTP, logs JSON lines, and on SIGTERM drains and exits 0', async () => {

@@ -1,54 +1,44 @@
-// @vehicle-perf/core: every rule of SPEC.md, as pure functions. No database or HTTP dependency.
+// @vehicle-perf/core: every rule of the domain (docs/domain.md) as pure
+// functions, the ingest pipeline, the storage contract and a complete store
+// in memory. No database or HTTP dependency.
 
 // Errors
-export { VehiclePerfError, isVehiclePerfError, type VehiclePerfErrorCode } from './errors.js'
+export {
+  VehiclePerfError,
+  isVehiclePerfError,
+  isFileError,
+  asVehiclePerfError,
+  type VehiclePerfErrorCode,
+  type VehiclePerfErrorOptions,
+  type FileErrorCode,
+} from './errors.js'
 
 // Values
 export { isValidId, isValidQrCode, normaliseQrCode, parseVehicleKey, type VehicleKey } from './values/ids.js'
 export { parseTimestamp, formatTimestamp } from './values/timestamp.js'
 export { parseAmountCents, parseCoordinate, centsToAmount, divideHalfEven } from './values/decimal.js'
 
-// Rows: kinds, validation, duplicate identity
+// Rows: kinds, validation, duplicate equality
 export { ROW_KINDS, KIND_COLUMNS, kindFromFileName, isRowKind, type RowKind } from './rows/kinds.js'
 export { REJECT_REASONS, type RejectReason } from './rows/reject-reasons.js'
 export {
   rowKey,
   latestTimestamp,
+  withoutSeq,
   type GeoPoint,
   type DeploymentRow,
   type PickupRow,
   type RideRow,
   type OperationRow,
+  type StoredRow,
 } from './rows/row-types.js'
-export {
-  normaliseDeployment,
-  normalisePickup,
-  normaliseRide,
-  normaliseRecord,
-  NORMALISERS,
-  type NormaliseResult,
-  type FieldNormaliser,
-} from './rows/normalise-row.js'
-export { canonicalRowText, rowHash, hashText } from './rows/row-hash.js'
-export { classifyDuplicate, classifyDuplicateRow, sameNormalisedValues, InMemoryDeduplicator, type DuplicateClass, type DeduplicationResult } from './rows/deduplicate.js'
-export { deploymentRowSchema, pickupRowSchema, rideRowSchema, operationRowSchema } from './rows/row-schemas.js'
-export {
-  ROW_RECORD,
-  ROW_RECORD_SIZES,
-  ROW_KIND_CODES,
-  ROW_CODE_KINDS,
-  rowRecordSize,
-  rowRecordKey,
-  writeRowRecord,
-  readRowRecord,
-  withoutSeq,
-  vehicleEventsOf,
-} from './rows/row-records.js'
+export { normaliseRecord, type NormaliseResult } from './rows/normalise-row.js'
+export { classifyDuplicateRow, sameNormalisedValues, type DuplicateClass } from './rows/deduplicate.js'
 
-// CSV
-export { CsvRecordParser, readCsvRecords, MAX_RECORD_CHARS, type CsvRecord, type ChunkSource } from './csv/csv-record-parser.js'
+// CSV, or records from any parser
 export {
   readOperationRows,
+  readRecordRows,
   DEFAULT_BATCH_SIZE,
   type ParsedRow,
   type RejectedRow,
@@ -56,20 +46,18 @@ export {
   type CsvHeader,
   type ReadOperationRowsOptions,
 } from './csv/read-operation-rows.js'
+export { readCsvRecords, type CsvRecord, type ChunkSource } from './csv/csv-record-parser.js'
 
 // Cycles, metrics, the v1 response
 export { buildCycles, type DeploymentCycle, type CycleAssignment, type CycleEndReason } from './response/cycle-builder.js'
 export { EARTH_RADIUS_M, haversineMeters, rideDistanceMeters, rideDurationSeconds, wholeSecondsBetween } from './response/ride-metrics.js'
-export { totalRides, streetFigures, type RideTotals, type StreetFigures } from './response/cycle-figures.js'
-export { qrCodesOf, pickupRecency, type QrClaim } from './response/qr-codes.js'
-export { groupRowsByVehicle, computeAsOf, type VehicleEvents, type SequencedPickup } from './response/vehicle-events.js'
-export { renderChunk, type VehicleRecordsChunk, type RenderedChunk } from './response/render-chunk.js'
+export { qrCodesOf, type QrClaim } from './response/qr-codes.js'
+export { groupRowsByVehicle, computeAsOf, eventsOfHistory, type VehicleEvents, type VehicleHistory, type SequencedPickup } from './response/vehicle-events.js'
 export {
   buildVehicleResponse,
   buildVehicleView,
   renderVehicleView,
   viewEtag,
-  selectRides,
   MAX_ITEMS,
   type BuildResponseOptions,
   type VehicleView,
@@ -89,6 +77,36 @@ export {
   type SelectionPolicy,
 } from './response/response-schema.js'
 
+// Ingest and lookup
+export { ingest, type IngestOptions, type IngestProgress } from './ingest/ingest.js'
+export { resolveSources, type IngestSource, type ResolvedSource } from './ingest/ingest-sources.js'
+export { totalsOf, type IngestReport, type FileReport, type RunTotals, type RejectCounts } from './ingest/ingest-report.js'
+export { lookupVehicle, lookupVehicleByKey, unknownVehicleResult, MALFORMED_KEY_RESULT, type VehicleLookupResult } from './storage/lookup-vehicle.js'
+
+// The storage contract, and the reference store
+export type {
+  StorageAdapter,
+  StorageCapabilities,
+  RunStart,
+  StagingSession,
+  KeySettlement,
+  RefreshSession,
+  StagedBatch,
+  StagedRow,
+  StagedDuplicate,
+  SettleStep,
+  RejectRecord,
+  DuplicateRecord,
+  StoreMeta,
+  StoredView,
+  KeyChunk,
+  StoreStats,
+} from './storage/storage-contract.js'
+export { createMemoryStorage, MemoryDatabase, type MemoryStorageOptions } from './storage/memory-storage.js'
+
+// One seeded hash for stores and servers (partitions, hash tables, filters)
+export { seededHash, seededHashOfBytes } from './seeded-hash.js'
+
 // Demo and test data
 export {
   generate,
@@ -100,21 +118,3 @@ export {
   type ExpectedAccounting,
 } from './generator/generate.js'
 export type { ExpectedFileAccounting } from './generator/csv-batch-files.js'
-
-// Storage contract and ingest
-export type {
-  StorageAdapter,
-  IngestSession,
-  StagedRow,
-  StagedDuplicate,
-  ResolveStep,
-  RejectRecord,
-  DuplicateRecord,
-  StoreMeta,
-  StoredView,
-  StoreStats,
-} from './storage/storage-adapter.js'
-export { ingest, type IngestOptions, type IngestProgress } from './ingest/ingest.js'
-export { lookupVehicle, lookupVehicleByKey, unknownVehicleResult, MALFORMED_KEY_RESULT, type VehicleLookupResult } from './storage/lookup-vehicle.js'
-export { resolveSources, type IngestSource, type ResolvedSource } from './ingest/ingest-sources.js'
-export { totalsOf, type IngestReport, type FileReport, type RunTotals, type RejectCounts, type FileErrorCode } from './ingest/ingest-report.js'

@@ -5,5 +5,6 @@ export {
   type ConformanceSuiteOptions,
   type ConformanceStore,
   type ConformanceExpect,
+  type StoreContents,
 } from './testing/conformance-suite.js'
-export { referenceResponses, fixtureId, csv, RIDE_HEADER, DEPLOYMENT_HEADER, PICKUP_HEADER } from './testing/conformance-fixtures.js'
+export { referenceResponses, firstOfEveryKey, fixtureId, csv, RIDE_HEADER, DEPLOYMENT_HEADER, PICKUP_HEADER } from './testing/conformance-fixtures.js'

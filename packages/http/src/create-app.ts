@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { getRouterParam, H3, HTTPResponse, toNodeHandler, type H3Event } from 'h3'
-import type { StorageAdapter } from '@vehicle-perf/core'
+import { isVehiclePerfError, type StorageAdapter } from '@vehicle-perf/core'
 import { createVehicleLookup, type LookupCacheOptions } from './cached-lookup.js'
 import { healthReply, readinessReply } from './health-handlers.js'
 import type { Reply, RequestInfo } from './reply.js'
@@ -18,13 +18,23 @@ export interface VehiclePerfAppOptions {
   cacheControl?: string
   /** In-process cache of rendered answers, invalidated by the store's data version; `false` to read the store every time. */
   cache?: LookupCacheOptions | false
-  /** Called with store errors (the answer is a 503 either way): log them here. */
+  /**
+   * Called with every error that failed a request (a 503 for a store that
+   * cannot be reached or is busy, a 500 for anything else). Default: one
+   * line on stderr.
+   */
   onError?: (error: unknown, request: RequestInfo) => void
 }
 
 /** h3's own response type: srvx writes it to node:http in one go (a web Response would be streamed). */
 function send(reply: Reply): HTTPResponse {
   return new HTTPResponse(reply.body as ConstructorParameters<typeof HTTPResponse>[0], { status: reply.status, headers: reply.headers })
+}
+
+/** The default onError: a request that failed is never silent. */
+function logError(error: unknown, request: RequestInfo): void {
+  const code = isVehiclePerfError(error) ? error.code : 'internal'
+  console.error(`[vehicle-perf] ${request.method} ${request.path} failed (${code}): ${error instanceof Error ? error.message : String(error)}`)
 }
 
 function infoOf(event: H3Event): RequestInfo {
@@ -43,7 +53,7 @@ interface Routes {
 function buildRoutes(app: H3, options: VehiclePerfAppOptions, prefix: string): Routes {
   const redirectTemplate = options.reportRedirect === undefined || options.reportRedirect === '' ? undefined : validateRedirectTemplate(options.reportRedirect)
   const cacheControl = options.cacheControl ?? 'public, max-age=60'
-  const api: VehicleApiOptions = { lookup: createVehicleLookup(options.adapter, options.cache), cacheControl, onError: options.onError }
+  const api: VehicleApiOptions = { lookup: createVehicleLookup(options.adapter, options.cache), cacheControl, onError: options.onError ?? logError }
   const report = { ...api, redirectTemplate }
   const apiHandler = async (event: H3Event): Promise<HTTPResponse> => send(await vehicleApiReply(infoOf(event), keyOf(event), api))
   const reportHandler = async (event: H3Event): Promise<HTTPResponse> => send(await reportReply(infoOf(event), keyOf(event), report))

@@ -1,17 +1,19 @@
 import { isVehiclePerfError, type VehiclePerfErrorCode } from '@vehicle-perf/core'
 
-/** The one place where error codes become HTTP statuses. */
+/**
+ * The one place where error codes become HTTP statuses. Only a store that
+ * cannot be reached, or is held by an ingest, is a 503 (retry shortly);
+ * anything else that fails a request is a 500 and is logged: a bug must not
+ * look like an outage.
+ */
 const STATUS_OF: Partial<Record<VehiclePerfErrorCode, number>> = {
-  invalid_key: 400,
-  invalid_option: 500,
   store_unreachable: 503,
   store_busy: 503,
 }
 
-/** A store error (or any unexpected error while reading the store) is a 503: the process is fine, its store is not. */
 export function statusOfError(error: unknown): number {
   if (isVehiclePerfError(error)) return STATUS_OF[error.code] ?? 500
-  return 503
+  return 500
 }
 
 /** Seconds a client should wait before retrying after a 503. */

@@ -1,21 +1,20 @@
-import type { StorageAdapter, VehicleKey } from '@vehicle-perf/core'
+import { seededHash, type StorageAdapter, type VehicleKey } from '@vehicle-perf/core'
 
 const PROBES = 7
 const BITS_PER_KEY = 10 // with 7 probes: about 1% false positives
 
-/** FNV-1a over the key, seeded by its type: a vehicle id and a QR code of the same text hash apart. */
+/** Core's seeded hash of the key, seeded by its type: a vehicle id and a QR code of the same text hash apart. */
 function hashOf(key: VehicleKey): number {
-  let hash = key.type === 'vehicle_id' ? 0x811c9dc5 : 0x050c5d1f
-  const value = key.value
-  for (let i = 0; i < value.length; i++) hash = Math.imul(hash ^ value.charCodeAt(i), 0x01000193)
-  return hash >>> 0
+  return seededHash(key.value, key.type === 'vehicle_id' ? 1 : 2)
 }
 
-/** The second hash of double hashing, derived from the first (odd, so probes cycle the whole table). */
+/**
+ * The second hash of double hashing: the first rotated by half (its high
+ * bits, which the table's mask leaves out, pick the step), odd so that
+ * probes cycle the whole table.
+ */
 function stepOf(hash: number): number {
-  let step = Math.imul(hash ^ (hash >>> 16), 0x85ebca6b)
-  step ^= step >>> 13
-  return (step | 1) >>> 0
+  return (((hash >>> 16) | (hash << 16)) | 1) >>> 0
 }
 
 /**

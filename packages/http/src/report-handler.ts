@@ -43,7 +43,9 @@ export async function reportReply(request: RequestInfo, rawKey: string, options:
   } catch (error) {
     options.onError?.(error, request)
     const status = statusOfError(error)
-    return htmlResponse(status, renderErrorPage(status, 'Vehicle data is unavailable', 'The vehicle store cannot be reached right now. Please try again in a moment.'), status === 503 ? { 'retry-after': String(RETRY_AFTER_SECONDS) } : {})
+    return status === 503
+      ? htmlResponse(503, renderErrorPage(503, 'Vehicle data is unavailable', 'The vehicle store cannot be reached right now. Please try again in a moment.'), { 'retry-after': String(RETRY_AFTER_SECONDS) })
+      : htmlResponse(status, renderErrorPage(status, 'Something went wrong', 'This page could not be shown. The error has been logged; please try again later.'))
   }
   if (result.status !== 200) {
     return result.status === 400

@@ -3,7 +3,7 @@ import { KIND_COLUMNS, type RowKind } from '../rows/kinds.js'
 import { NORMALISERS } from '../rows/normalise-row.js'
 import type { RejectReason } from '../rows/reject-reasons.js'
 import type { OperationRow } from '../rows/row-types.js'
-import { readCsvRecords, type ChunkSource } from './csv-record-parser.js'
+import { readCsvRecords, type ChunkSource, type CsvRecord } from './csv-record-parser.js'
 
 /** An accepted row and the physical line its record starts on. */
 export interface ParsedRow {
@@ -63,6 +63,59 @@ function resolveColumns(kind: RowKind, header: string[], sourceName: string): { 
 }
 
 /**
+ * Records of one file (header first) to typed rows and rejects, in batches:
+ * the one place where a record is matched to its header and judged.
+ */
+class RowBatcher {
+  private indexes: number[] | null = null
+  private headerLength = 0
+  private batch: ParsedBatch = { rows: [], rejects: [], rowsRead: 0 }
+  private readonly ordered: string[]
+  private readonly normalise: (typeof NORMALISERS)[RowKind]
+
+  constructor(
+    private readonly kind: RowKind,
+    private readonly options: ReadOperationRowsOptions,
+  ) {
+    this.ordered = new Array<string>(KIND_COLUMNS[kind].length)
+    this.normalise = NORMALISERS[kind]
+  }
+
+  /** Takes one record; returns a full batch when there is one to yield. */
+  add(fields: string[], line: number, malformed: boolean): ParsedBatch | null {
+    const { batch, kind } = this
+    if (this.indexes === null) {
+      const resolved = resolveColumns(kind, fields, this.options.sourceName ?? 'stream')
+      this.indexes = resolved.indexes
+      this.headerLength = fields.length
+      this.options.onHeader?.(resolved.header)
+      return null
+    }
+    batch.rowsRead++
+    if (malformed || fields.length !== this.headerLength) {
+      batch.rejects.push({ line, kind, fields, reasons: ['wrong_column_count'] })
+    } else {
+      const { indexes, ordered } = this
+      for (let i = 0; i < indexes.length; i++) ordered[i] = fields[indexes[i] as number] as string
+      const result = this.normalise(ordered)
+      if (result.ok) batch.rows.push({ row: result.row, line })
+      else batch.rejects.push({ line, kind, fields, reasons: result.reasons })
+    }
+    if (batch.rowsRead < (this.options.batchSize ?? DEFAULT_BATCH_SIZE)) return null
+    this.batch = { rows: [], rejects: [], rowsRead: 0 }
+    return batch
+  }
+
+  /** The last batch, if any; throws `missing_column` for a file without a header. */
+  finish(): ParsedBatch | null {
+    if (this.indexes === null) {
+      throw new VehiclePerfError('missing_column', `${this.options.sourceName ?? 'stream'}: the file is empty (no header line); expected ${KIND_COLUMNS[this.kind].join(',')}`)
+    }
+    return this.batch.rowsRead > 0 ? this.batch : null
+  }
+}
+
+/**
  * Turns a CSV stream of one kind into typed rows and rejects, in bounded
  * batches, in file order. Columns are matched by header name. A file without
  * the kind's required columns (an empty file included) throws a
@@ -73,40 +126,35 @@ export async function* readOperationRows(
   kind: RowKind,
   options: ReadOperationRowsOptions = {},
 ): AsyncGenerator<ParsedBatch> {
-  const sourceName = options.sourceName ?? 'stream'
-  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE
-  const normalise = NORMALISERS[kind]
-  let indexes: number[] | null = null
-  let headerLength = 0
-  let batch: ParsedBatch = { rows: [], rejects: [], rowsRead: 0 }
-  const ordered: string[] = new Array<string>(KIND_COLUMNS[kind].length)
-
+  const batcher = new RowBatcher(kind, options)
   for await (const records of readCsvRecords(chunks)) {
     for (const record of records) {
-      if (indexes === null) {
-        const resolved = resolveColumns(kind, record.fields, sourceName)
-        indexes = resolved.indexes
-        headerLength = record.fields.length
-        options.onHeader?.(resolved.header)
-        continue
-      }
-      batch.rowsRead++
-      if (record.malformed || record.fields.length !== headerLength) {
-        batch.rejects.push({ line: record.line, kind, fields: record.fields, reasons: ['wrong_column_count'] })
-      } else {
-        for (let i = 0; i < indexes.length; i++) ordered[i] = record.fields[indexes[i] as number] as string
-        const result = normalise(ordered)
-        if (result.ok) batch.rows.push({ row: result.row, line: record.line })
-        else batch.rejects.push({ line: record.line, kind, fields: record.fields, reasons: result.reasons })
-      }
-      if (batch.rowsRead >= batchSize) {
-        yield batch
-        batch = { rows: [], rejects: [], rowsRead: 0 }
-      }
+      const full = batcher.add(record.fields, record.line, record.malformed)
+      if (full !== null) yield full
     }
   }
-  if (indexes === null) {
-    throw new VehiclePerfError('missing_column', `${sourceName}: the file is empty (no header line); expected ${KIND_COLUMNS[kind].join(',')}`)
+  const last = batcher.finish()
+  if (last !== null) yield last
+}
+
+/**
+ * The same for records a caller parsed already (csv-parse, a queue, a
+ * database cursor): the first record is the header, each record is an array
+ * of fields, or a CsvRecord when the caller knows its physical line. Without
+ * one, a record's line is its position: the header is line 1.
+ */
+export async function* readRecordRows(
+  records: AsyncIterable<readonly string[] | CsvRecord> | Iterable<readonly string[] | CsvRecord>,
+  kind: RowKind,
+  options: ReadOperationRowsOptions = {},
+): AsyncGenerator<ParsedBatch> {
+  const batcher = new RowBatcher(kind, options)
+  let position = 0
+  for await (const record of records) {
+    position++
+    const full = 'fields' in record ? batcher.add(record.fields, record.line, record.malformed) : batcher.add([...record], position, false)
+    if (full !== null) yield full
   }
-  if (batch.rowsRead > 0) yield batch
+  const last = batcher.finish()
+  if (last !== null) yield last
 }

@@ -1,16 +1,28 @@
 import { createHash, randomUUID, type Hash } from 'node:crypto'
-import { VehiclePerfError, isVehiclePerfError } from '../errors.js'
+import { VehiclePerfError, asVehiclePerfError, isFileError, type FileErrorCode } from '../errors.js'
 import { readOperationRows, DEFAULT_BATCH_SIZE, type CsvHeader, type ParsedBatch } from '../csv/read-operation-rows.js'
 import { classifyDuplicateRow } from '../rows/deduplicate.js'
 import type { RowKind } from '../rows/kinds.js'
+import { withoutSeq } from '../rows/row-types.js'
 import type { SelectionPolicy } from '../response/response-schema.js'
-import type { RenderedChunk } from '../response/render-chunk.js'
+import { packVehicles, renderHistories, renderPackedVehicles, type RenderedChunk } from '../response/render-vehicles.js'
+import type { VehicleHistory } from '../response/vehicle-events.js'
+import type { PackedVehicles } from '../rows/packed-rows.js'
 import { formatTimestamp } from '../values/timestamp.js'
-import type { DuplicateRecord, IngestSession, RejectRecord, ResolveStep, StorageAdapter, StoreMeta } from '../storage/storage-adapter.js'
+import type {
+  DuplicateRecord,
+  RefreshSession,
+  RejectRecord,
+  SettleStep,
+  StagedDuplicate,
+  StagingSession,
+  StorageAdapter,
+  StoreMeta,
+} from '../storage/storage-contract.js'
 import { emptyRejectCounts, totalsOf, type FileReport, type IngestReport } from './ingest-report.js'
 import { resolveSources, type IngestSource, type ResolvedSource } from './ingest-sources.js'
 import { ParseWorker } from './parse-worker-client.js'
-import { inThreadRenderer, RenderWorker, type ViewRenderer } from './render-worker-client.js'
+import { RenderWorker } from './render-worker-client.js'
 
 export interface IngestProgress {
   /**
@@ -28,7 +40,7 @@ export interface IngestProgress {
   bytesTotal: number | null
   rowsRead: number
   /** Store phase: the step about to run (null before it starts). */
-  storeStep: ResolveStep | null
+  storeStep: SettleStep | null
   /** Refresh phase: vehicles re-rendered so far, of how many (null until known). */
   vehiclesRefreshed: number
   vehiclesToRefresh: number | null
@@ -59,6 +71,12 @@ export interface IngestOptions {
    * dist/render-worker.js).
    */
   renderWorker?: boolean | 'auto'
+  /**
+   * Use the store's packed-rows path for the refresh when it declares one
+   * (StorageCapabilities.packedRows). Default true; false takes the plain
+   * path, as for a store without it (the conformance suite checks both).
+   */
+  packedRows?: boolean
   onProgress?: (progress: IngestProgress) => void
   /** Aborting stops at the next batch and leaves the store as it was before the run. */
   signal?: AbortSignal
@@ -70,20 +88,22 @@ const PARSE_WORKER_MIN_BYTES = 4 << 20
 const RENDER_WORKER_MIN_VEHICLES = 2000
 /** Chunks rendering while the next is stored: enough to keep both threads busy, memory bounded by the chunk size. */
 const RENDER_AHEAD = 2
-const RESOLVE_CHUNK = 500
+const DUPLICATES_CHUNK = 500
 
-class FileFailure extends Error {
-  constructor(readonly code: 'missing_column' | 'unknown_kind' | 'unreadable', message: string) {
-    super(message)
-  }
-}
-
-/** Opens the source when first read (never, for a skipped file), counting bytes and hashing them. */
+/**
+ * Opens the source when first read (never, for a skipped file), counting
+ * bytes and hashing them. A read error (I/O, permissions) becomes
+ * `unreadable`: it fails this file alone.
+ */
 async function* measured(source: ResolvedSource, hash: Hash, onBytes: (bytes: number) => void): AsyncGenerator<Uint8Array | string> {
-  for await (const chunk of source.open()) {
-    hash.update(chunk)
-    onBytes(typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength)
-    yield chunk
+  try {
+    for await (const chunk of source.open()) {
+      hash.update(chunk)
+      onBytes(typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength)
+      yield chunk
+    }
+  } catch (error) {
+    throw new VehiclePerfError('unreadable', `${source.name}: ${(error as Error)?.message ?? String(error)}`, { cause: error })
   }
 }
 
@@ -104,7 +124,9 @@ async function digestOf(source: ResolvedSource): Promise<{ sha256: string; bytes
 }
 
 interface RunState {
-  session: IngestSession
+  session: StagingSession
+  /** The seq the next staged row gets. */
+  nextSeq: number
   /** Parses files off this thread (closed after the last file); null: parse here. */
   parser: ParseWorker | null
   asOf: number | null
@@ -122,7 +144,10 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
  * `accepted` counts staged rows until the run's duplicates are known.
  */
 async function stageBatch(state: RunState, kind: RowKind, source: string, fileIndex: number, batch: ParsedBatch, report: FileReport): Promise<void> {
-  if (batch.rows.length > 0) await state.session.stageRows(kind, fileIndex, batch.rows)
+  if (batch.rows.length > 0) {
+    await state.session.stageRows({ kind, file: fileIndex, firstSeq: state.nextSeq, rows: batch.rows })
+    state.nextSeq += batch.rows.length
+  }
   if (batch.rejects.length > 0) {
     const rejects: RejectRecord[] = batch.rejects.map((reject) => ({ source, line: reject.line, kind, fields: reject.fields, reasons: reject.reasons }))
     await state.session.logRejects(rejects)
@@ -137,29 +162,36 @@ async function stageBatch(state: RunState, kind: RowKind, source: string, fileIn
 }
 
 /**
- * Resolves the run's staged rows: the store keeps the first version of every
- * key (stored before, or first read); every other row is a duplicate of it,
- * classified here and logged, and taken off its file's accepted count.
+ * Settles the run's keys: the store keeps the first version of every key
+ * (stored before, or first read); every other row is a duplicate of it,
+ * classified here, logged by the store, and taken off its file's accepted
+ * count.
  */
-async function resolveDuplicates(state: RunState, files: readonly FileReport[]): Promise<void> {
+async function settleKeys(state: RunState, files: readonly FileReport[], everyVehicle: boolean): Promise<RefreshSession> {
   state.progress.phase = 'store'
   state.options.onProgress?.({ ...state.progress })
-  const onStep = (step: ResolveStep): void => {
-    state.progress.storeStep = { ...step }
-    state.options.onProgress?.({ ...state.progress })
-  }
-  for await (const chunk of state.session.resolveStaged(RESOLVE_CHUNK, onStep)) {
+  const classify = (chunk: readonly StagedDuplicate[]): DuplicateRecord[] => {
     throwIfAborted(state.options.signal)
-    const duplicates: DuplicateRecord[] = chunk.map((d) => {
+    return chunk.map((d) => {
       const file = files[d.file] as FileReport
-      const classification = classifyDuplicateRow(d.kept, d.incoming)
+      const kept = withoutSeq(d.kept)
+      const incoming = withoutSeq(d.incoming)
+      const classification = classifyDuplicateRow(kept, incoming)
       const counts = (file.duplicates ??= { exact: 0, conflict: 0 })
       counts[classification]++
       file.accepted = (file.accepted ?? 0) - 1
-      return { kind: d.kind, key: d.key, source: file.source, line: d.line, classification, kept: d.kept, incoming: d.incoming }
+      return { kind: d.kind, key: d.key, source: file.source, line: d.line, classification, kept, incoming }
     })
-    await state.session.logDuplicates(duplicates)
   }
+  return state.session.settleKeys({
+    chunkSize: DUPLICATES_CHUNK,
+    everyVehicle,
+    onDuplicates: classify,
+    onStep: (step) => {
+      state.progress.storeStep = { ...step }
+      state.options.onProgress?.({ ...state.progress })
+    },
+  })
 }
 
 async function ingestFile(state: RunState, source: ResolvedSource, fileIndex: number): Promise<FileReport> {
@@ -178,10 +210,10 @@ async function ingestFile(state: RunState, source: ResolvedSource, fileIndex: nu
 
   await session.beginFile()
   try {
-    if (source.problem !== null || chunks === null) throw new FileFailure(source.problem?.code ?? 'unreadable', source.problem?.message ?? source.name)
+    if (source.problem !== null || chunks === null) throw new VehiclePerfError(source.problem?.code ?? 'unreadable', source.problem?.message ?? source.name)
     if (source.kind === null) {
       await drain(chunks)
-      throw new FileFailure('unknown_kind', `${source.name}: cannot tell the kind from the file name (expected a deployments*, pickups* or rides* prefix); give the kind explicitly`)
+      throw new VehiclePerfError('unknown_kind', `${source.name}: cannot tell the kind from the file name (expected a deployments*, pickups* or rides* prefix); give the kind explicitly`)
     }
     if (options.skipKnownFiles && source.path !== null) {
       const { sha256 } = await digestOf(source)
@@ -207,10 +239,8 @@ async function ingestFile(state: RunState, source: ResolvedSource, fileIndex: nu
         options.onProgress?.({ ...progress })
       }
     } catch (error) {
-      if (isVehiclePerfError(error) && error.code === 'missing_column') {
-        await drain(chunks)
-        throw new FileFailure('missing_column', error.message.replace(/^\[vehicle-perf\] /, ''))
-      }
+      // Read on, so that a failed file still reports its size and sha256.
+      if (isFileError(error) && error.code === 'missing_column') await drain(chunks)
       throw error
     }
     await session.commitFile()
@@ -220,22 +250,15 @@ async function ingestFile(state: RunState, source: ResolvedSource, fileIndex: nu
     file.rejected ??= emptyRejectCounts()
   } catch (error) {
     await session.rollbackFile()
-    if (error instanceof FileFailure) {
-      if (error.code === 'missing_column' && source.path !== null) {
-        // The CSV reader stopped at the header and closed the stream: the
-        // size and sha256 of a failed file are of the whole file (SPEC 4).
-        const whole = await digestOf(source)
-        return { ...failedFile(file, error.code, error.message, whole.bytes, hash, started), sha256: whole.sha256 }
-      }
-      return failedFile(file, error.code, error.message, bytes, hash, started)
+    // Any other error (a store's, an abort, a bug) ends the run.
+    if (!isFileError(error)) throw error
+    if (error.code === 'missing_column' && source.path !== null) {
+      // The CSV reader stopped at the header and closed the stream: the
+      // size and sha256 of a failed file are of the whole file (SPEC 4).
+      const whole = await digestOf(source)
+      return { ...failedFile(file, error.code, error.message, whole.bytes, hash, started), sha256: whole.sha256 }
     }
-    if (isVehiclePerfError(error)) throw error
-    // A read error (I/O, permissions) fails this file alone; store errors end the run.
-    const code = (error as NodeJS.ErrnoException).code
-    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
-      return failedFile(file, 'unreadable', `${source.name}: ${(error as Error).message}`, bytes, hash, started)
-    }
-    throw error
+    return failedFile(file, error.code, error.message, bytes, hash, started)
   }
   file.bytes = bytes
   file.sha256 = hash.digest('hex')
@@ -243,7 +266,7 @@ async function ingestFile(state: RunState, source: ResolvedSource, fileIndex: nu
   return file
 }
 
-function failedFile(file: FileReport, code: 'missing_column' | 'unknown_kind' | 'unreadable', message: string, bytes: number, hash: Hash, started: number): FileReport {
+function failedFile(file: FileReport, code: FileErrorCode, message: string, bytes: number, hash: Hash, started: number): FileReport {
   const readable = code !== 'unreadable'
   return {
     source: file.source,
@@ -259,30 +282,36 @@ function failedFile(file: FileReport, code: 'missing_column' | 'unknown_kind' | 
  * Re-renders the views of every vehicle the run touched, in one ordered pass.
  * Every row the run accepted belongs to a touched vehicle, so the latest
  * timestamp seen here, or the store's previous as_of, is the new as_of. With
- * a render worker, chunk n is rendered there while this thread stores chunk
- * n + 1 and then writes chunk n's views.
+ * a render worker, chunk n is rendered there while this thread has the store
+ * read chunk n + 1 and then write chunk n's views.
  */
-async function refreshViews(state: RunState, policy: SelectionPolicy): Promise<number> {
+async function refreshViews(state: RunState, refresh: RefreshSession, policy: SelectionPolicy): Promise<number> {
   let refreshed = 0
   state.progress.phase = 'refresh'
-  const total = await state.session.countTouchedVehicles()
+  const total = refresh.vehicleCount
   state.progress.vehiclesToRefresh = total
   state.options.onProgress?.({ ...state.progress })
   const mode = state.options.renderWorker ?? 'auto'
   const worker = mode === true || (mode === 'auto' && total >= RENDER_WORKER_MIN_VEHICLES) ? await RenderWorker.start() : null
-  const renderer: ViewRenderer = worker ?? inThreadRenderer
+  const render = (chunk: PackedVehicles | readonly VehicleHistory[]): Promise<RenderedChunk> => {
+    const packed = 'records' in chunk
+    if (worker !== null) return worker.render(packed ? chunk : packVehicles(chunk), policy)
+    return Promise.resolve(packed ? renderPackedVehicles(chunk, policy) : renderHistories(chunk, policy))
+  }
+  const usePacked = state.options.adapter.capabilities.packedRows && state.options.packedRows !== false && refresh.packedVehicles !== undefined
+  const chunks = usePacked ? (refresh.packedVehicles as NonNullable<RefreshSession['packedVehicles']>).call(refresh, REFRESH_CHUNK) : refresh.vehicles(REFRESH_CHUNK)
   const rendering: Promise<RenderedChunk>[] = []
   const save = async (rendered: RenderedChunk): Promise<void> => {
     if (rendered.latest !== null && (state.asOf === null || rendered.latest > state.asOf)) state.asOf = rendered.latest
-    await state.session.saveViews(rendered.views)
+    await refresh.saveViews(rendered.views)
     refreshed += rendered.views.length
     state.progress.vehiclesRefreshed = refreshed
     state.options.onProgress?.({ ...state.progress })
   }
   try {
-    for await (const chunk of state.session.touchedVehicles(REFRESH_CHUNK)) {
+    for await (const chunk of chunks) {
       throwIfAborted(state.options.signal)
-      const rendered = renderer.render(chunk, policy)
+      const rendered = render(chunk)
       // Awaited below, in order; a failure meanwhile must not count as unhandled.
       rendered.catch(() => {})
       rendering.push(rendered)
@@ -293,7 +322,7 @@ async function refreshViews(state: RunState, policy: SelectionPolicy): Promise<n
       await save(await rendered)
     }
   } finally {
-    await renderer.close()
+    await worker?.close()
   }
   return refreshed
 }
@@ -327,6 +356,7 @@ async function runIngest(options: IngestOptions, sources: readonly ResolvedSourc
   const knownTotal = sources.every((source) => source.bytes !== null)
   const state: RunState = {
     session,
+    nextSeq: before.nextSeq,
     parser,
     asOf: before.asOf,
     options,
@@ -354,31 +384,38 @@ async function runIngest(options: IngestOptions, sources: readonly ResolvedSourc
     vehicles_refreshed: 0,
     data_version: before.dataVersion,
   }
+  // The phase the run is in: what rolls it back.
+  let phase: StagingSession | RefreshSession = session
   try {
     for (const [index, source] of sources.entries()) report.files.push(await ingestFile(state, source, index))
     // Its heap and buffers are not needed any more; the refresh has its own worker.
     await state.parser?.close()
     state.parser = null
-    await resolveDuplicates(state, report.files)
+    const refresh = await settleKeys(state, report.files, policy !== before.policy)
+    phase = refresh
     report.totals = totalsOf(report.files)
-    if (policy !== before.policy) await session.touchAllVehicles()
-    report.vehicles_refreshed = await refreshViews(state, policy)
+    report.vehicles_refreshed = await refreshViews(state, refresh, policy)
     const changed = report.totals.accepted > 0 || policy !== before.policy
-    const meta: StoreMeta = { asOf: state.asOf, dataVersion: before.dataVersion + (changed ? 1 : 0), policy }
+    const meta: StoreMeta = { asOf: state.asOf, dataVersion: before.dataVersion + (changed ? 1 : 0), policy, nextSeq: state.nextSeq }
     report.as_of = meta.asOf === null ? null : formatTimestamp(meta.asOf)
     report.data_version = meta.dataVersion
     report.finished_at = new Date().toISOString()
     state.progress.phase = 'commit'
     options.onProgress?.({ ...state.progress })
-    await session.commit(report, meta)
+    await refresh.commit(report, meta)
     return report
-  } catch (error) {
+  } catch (thrown) {
+    const error = asVehiclePerfError(thrown)
     report.status = 'failed'
     report.totals = totalsOf(report.files)
     report.finished_at = new Date().toISOString()
-    report.error = isVehiclePerfError(error) ? { code: error.code, message: error.message } : { code: 'internal', message: String((error as Error)?.message ?? error) }
-    await session.rollback(report)
+    report.error = { code: error.code, message: error.message }
+    try {
+      await phase.rollback(report)
+    } catch (rollbackError) {
+      const failed = asVehiclePerfError(rollbackError)
+      throw new VehiclePerfError(failed.code, `${error.message}; rolling the run back failed too: ${failed.message}`, { cause: error, store: failed.store })
+    }
     throw error
   }
 }
-

@@ -1,20 +1,9 @@
 import type { Worker } from 'node:worker_threads'
-import { renderChunk, type RenderedChunk, type VehicleRecordsChunk } from '../response/render-chunk.js'
+import type { RenderedChunk } from '../response/render-vehicles.js'
+import type { PackedVehicles } from '../rows/packed-rows.js'
 import type { SelectionPolicy } from '../response/response-schema.js'
 import { startCoreWorker } from '../workers/start-core-worker.js'
 import type { RenderJob, RenderReply } from './render-protocol.js'
-
-/** Renders touched vehicles' views: on a worker thread, or on this one. */
-export interface ViewRenderer {
-  render(chunk: VehicleRecordsChunk, policy: SelectionPolicy): Promise<RenderedChunk>
-  close(): Promise<void>
-}
-
-/** Renders on the calling thread (small runs, or no worker). */
-export const inThreadRenderer: ViewRenderer = {
-  render: async (chunk, policy) => renderChunk(chunk, policy),
-  close: async () => {},
-}
 
 /**
  * A worker thread that decodes and renders views while the main thread
@@ -22,7 +11,7 @@ export const inThreadRenderer: ViewRenderer = {
  * halves on two cores. The chunk's records travel as a transferred buffer,
  * the views come back structured-cloned (plain strings and numbers).
  */
-export class RenderWorker implements ViewRenderer {
+export class RenderWorker {
   private nextId = 0
   private readonly pending = new Map<number, { resolve: (rendered: RenderedChunk) => void; reject: (error: Error) => void }>()
   private failure: Error | null = null
@@ -50,10 +39,10 @@ export class RenderWorker implements ViewRenderer {
     return worker === null ? null : new RenderWorker(worker)
   }
 
-  render(chunk: VehicleRecordsChunk, policy: SelectionPolicy): Promise<RenderedChunk> {
+  render(chunk: PackedVehicles, policy: SelectionPolicy): Promise<RenderedChunk> {
     if (this.failure !== null) return Promise.reject(this.failure)
     const { records } = chunk
-    // The chunk is the caller's to give away (IngestSession.touchedVehicles);
+    // The chunk is the caller's to give away (RefreshSession.packedVehicles);
     // a buffer that shares its memory (Node's pool) is copied first.
     const whole = records.byteOffset === 0 && records.byteLength === records.buffer.byteLength
     const job: RenderJob = {

@@ -1,14 +1,9 @@
-import { rowKey, type GeoPoint, type OperationRow } from './row-types.js'
-import type { RowKind } from './kinds.js'
+import type { GeoPoint, OperationRow } from './row-types.js'
 
 /** SPEC 3: a later row with a taken key is `exact` (same normalised values) or `conflict`. */
 export type DuplicateClass = 'exact' | 'conflict'
 
-export function classifyDuplicate(keptRowHash: string, incomingRowHash: string): DuplicateClass {
-  return keptRowHash === incomingRowHash ? 'exact' : 'conflict'
-}
-
-/** Equal as canonicalRowText writes numbers: -0 is 0, NaN is NaN. */
+/** Equal numbers: -0 equals 0 and NaN equals NaN, so the test is the same for rows from any source. */
 function sameNumber(a: number, b: number): boolean {
   return a === b || (a !== a && b !== b)
 }
@@ -19,10 +14,12 @@ function samePoint(a: GeoPoint | null, b: GeoPoint | null): boolean {
 }
 
 /**
- * Whether two rows have the same normalised values: exactly when their
- * canonicalRowText is equal (the `exact` test of SPEC 3), compared field by
- * field instead of building and hashing both texts, which cost ~1 s of a
- * scale-100 ingest's duplicate pass.
+ * Whether two rows have the same normalised values (SPEC 3's `exact`): the
+ * kind's required columns and gross_amount, as normalisation gives them (qr
+ * upper-cased, timestamps in UTC ms, a missing point null, amounts in
+ * cents). Any seq a row carries is not a value. This is the only duplicate
+ * equality: compared field by field, which is also cheaper than hashing a
+ * canonical text of both rows (that cost ~1 s of a scale-100 ingest).
  */
 export function sameNormalisedValues(a: OperationRow, b: OperationRow): boolean {
   if (a.kind !== b.kind || a.vehicleId !== b.vehicleId) return false
@@ -52,32 +49,4 @@ export function sameNormalisedValues(a: OperationRow, b: OperationRow): boolean 
 /** SPEC 3's class of a later row with a taken key. */
 export function classifyDuplicateRow(kept: OperationRow, incoming: OperationRow): DuplicateClass {
   return sameNormalisedValues(kept, incoming) ? 'exact' : 'conflict'
-}
-
-export type DeduplicationResult =
-  | { status: 'new' }
-  | { status: DuplicateClass; kept: OperationRow }
-
-/**
- * First accepted row wins, per kind (deployments and pickups have separate
- * key spaces). In memory, for pipelines and tests; ingest keeps the same rule
- * with the store holding the keys.
- */
-export class InMemoryDeduplicator {
-  private kept: Record<RowKind, Map<string, OperationRow>> = {
-    deployment: new Map(),
-    pickup: new Map(),
-    ride: new Map(),
-  }
-
-  check(row: OperationRow): DeduplicationResult {
-    const keys = this.kept[row.kind]
-    const key = rowKey(row)
-    const existing = keys.get(key)
-    if (existing === undefined) {
-      keys.set(key, row)
-      return { status: 'new' }
-    }
-    return { status: classifyDuplicateRow(existing, row), kept: existing }
-  }
 }

@@ -46,3 +46,19 @@ export function rowKey(row: OperationRow): string {
 export function latestTimestamp(row: OperationRow): number {
   return row.kind === 'ride' ? Math.max(row.startedAt, row.endedAt) : Math.max(row.createdAt, row.resolvedAt)
 }
+
+/**
+ * A row as a store keeps it: with `seq`, its place in the store's global
+ * ingest order. Core hands out seqs when it stages rows (each run's are
+ * greater than every earlier run's, in read order); a store keeps them with
+ * the rows and never changes them. They decide SPEC 10's ties: QR code
+ * recency and deployments resolved at the same time.
+ */
+export type StoredRow = OperationRow & { readonly seq: number }
+
+/** The row without its seq (how two versions of a key are logged and compared). */
+export function withoutSeq(row: OperationRow | StoredRow): OperationRow {
+  if (!('seq' in row)) return row
+  const { seq: _seq, ...plain } = row
+  return plain as OperationRow
+}

@@ -1,6 +1,6 @@
 import { parseVehicleKey, type VehicleKey } from '../values/ids.js'
 import { renderVehicleView, viewEtag } from '../response/vehicle-response.js'
-import type { StorageAdapter } from './storage-adapter.js'
+import type { StorageAdapter } from './storage-contract.js'
 
 export type VehicleLookupResult =
   | { status: 200; vehicleId: string; qrCode: string | null; body: string; etag: string; dataVersion: number }
