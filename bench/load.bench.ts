@@ -1,5 +1,5 @@
 // HTTP load: the real mix (valid, unknown and malformed keys in 7 : 2 : 1,
-// SPEC 9) against `vehicle-perf serve` on SQLite, and in the same run a bare
+// docs/domain.md §9) against `vehicle-perf serve` on SQLite, and in the same run a bare
 // node:http server answering a constant body of the same size. wrk (two
 // threads: one alone limits the client; 50 connections) and the server share the 2 cores.
 // The machine is shared and noisy: rounds alternate between the two servers

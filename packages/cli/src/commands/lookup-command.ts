@@ -3,7 +3,7 @@ import { lookupVehicle, type StorageAdapter } from '@vehicle-perf/core'
 import { guarded } from '../cli-errors.js'
 import { DEFAULT_DB, openStore } from '../open-store.js'
 
-/** SPEC 9: one line per key, in order: the v1 response, or a status line. */
+/** domain.md §9: one line per key, in order: the v1 response, or a status line. */
 export async function lookupLines(adapter: StorageAdapter, keys: readonly string[]): Promise<string[]> {
   const lines: string[] = []
   for (const key of keys) {

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { KIND_COLUMNS, type RowKind } from '../rows/kinds.js'
 import type { RejectReason } from '../rows/reject-reasons.js'
 
-/** What ingesting one generated file must report (SPEC 4's per-file counts). */
+/** What ingesting one generated file must report (domain.md §4's per-file counts). */
 export interface ExpectedFileAccounting {
   rows_read: number
   accepted: number

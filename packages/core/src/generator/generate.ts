@@ -337,7 +337,7 @@ function sumAccounting(files: Record<string, ExpectedFileAccounting>): ExpectedA
 }
 
 /**
- * Writes a synthetic fleet with the real data set's profile (SPEC 1) as
+ * Writes a synthetic fleet with the real data set's profile (domain.md §10) as
  * periodic, overlapping CSV batch files, plus `expected-accounting.json`:
  * what an ingest of the folder must report. Deterministic for a seed and
  * streaming: memory does not grow with scale.

@@ -8,7 +8,7 @@ export interface RejectCounts {
   reasons: Partial<Record<RejectReason, number>>
 }
 
-/** SPEC 4: one file of a run. A failed file has `error` and no row counts. */
+/** domain.md §4: one file of a run. A failed file has `error` and no row counts. */
 export interface FileReport {
   source: string
   kind: RowKind | null
@@ -35,7 +35,7 @@ export interface RunTotals {
   rejected: RejectCounts
 }
 
-/** SPEC 4's run report, as `ingest` returns it and `vehicle-perf ingest --json` prints it. */
+/** domain.md §4's run report, as `ingest` returns it and `vehicle-perf ingest --json` prints it. */
 export interface IngestReport {
   run_id: string
   status: 'succeeded' | 'failed'

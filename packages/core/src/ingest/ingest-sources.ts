@@ -63,7 +63,7 @@ async function expandPath(path: string, kind: RowKind | undefined): Promise<Reso
 }
 
 function compareNames(a: ResolvedSource, b: ResolvedSource): number {
-  // SPEC 10: base names compared as plain strings (rides_10 before rides_9).
+  // domain.md §1: base names compared as plain strings (rides_10 before rides_9).
   if (a.name !== b.name) return a.name < b.name ? -1 : 1
   const pathA = a.path ?? ''
   const pathB = b.path ?? ''

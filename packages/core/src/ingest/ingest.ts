@@ -49,7 +49,7 @@ export interface IngestProgress {
 export interface IngestOptions {
   adapter: StorageAdapter
   sources: IngestSource | readonly IngestSource[]
-  /** How the stored responses pick their rides (SPEC 8). Default `recent`. */
+  /** How the stored responses pick their rides (domain.md §8). Default `recent`. */
   policy?: SelectionPolicy
   /** Records per write; memory is bounded by it. Default 500: larger batches outlive more young-generation collections (at 5000 the read phase spent ~25% more CPU, mostly in GC). */
   batchSize?: number
@@ -254,7 +254,7 @@ async function ingestFile(state: RunState, source: ResolvedSource, fileIndex: nu
     if (!isFileError(error)) throw error
     if (error.code === 'missing_column' && source.path !== null) {
       // The CSV reader stopped at the header and closed the stream: the
-      // size and sha256 of a failed file are of the whole file (SPEC 4).
+      // size and sha256 of a failed file are of the whole file (domain.md §4).
       const whole = await digestOf(source)
       return { ...failedFile(file, error.code, error.message, whole.bytes, hash, started), sha256: whole.sha256 }
     }

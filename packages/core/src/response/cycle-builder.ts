@@ -2,7 +2,7 @@ import type { DeploymentRow, PickupRow, RideRow } from '../rows/row-types.js'
 
 export type CycleEndReason = 'pickup' | 'redeployed'
 
-/** A deployment cycle (SPEC 6) with the rides that started inside it. */
+/** A deployment cycle (domain.md §6) with the rides that started inside it. */
 export interface DeploymentCycle {
   deployment: DeploymentRow
   startedAt: number

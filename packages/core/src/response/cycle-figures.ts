@@ -34,7 +34,7 @@ export interface StreetFigures {
 
 /**
  * The figures that depend on how long the vehicle was on the street, computed
- * exactly from the reported integers and rounded half-even (SPEC 10).
+ * exactly from the reported integers and rounded half-even (domain.md §7).
  */
 export function streetFigures(streetTimeS: number, rideTimeS: number, revenueCents: number): StreetFigures {
   if (streetTimeS <= 0) return { street_time_s: 0, utilization: null, revenue_per_street_hour: null }

@@ -22,7 +22,7 @@ export function pickupRecency(pickup: SequencedPickup, fallbackSeq: number): str
   return fixed(pickup.resolvedAt + EPOCH_SHIFT) + fixed(pickup.createdAt + EPOCH_SHIFT) + fixed(pickup.seq ?? fallbackSeq)
 }
 
-/** SPEC 10's order of pickups: resolved time, then created time, then ingest order. */
+/** domain.md §5's order of pickups: resolved time, then created time, then ingest order. */
 function isMoreRecent(a: SequencedPickup, aSeq: number, b: SequencedPickup, bSeq: number): boolean {
   if (a.resolvedAt !== b.resolvedAt) return a.resolvedAt > b.resolvedAt
   if (a.createdAt !== b.createdAt) return a.createdAt > b.createdAt
@@ -30,7 +30,7 @@ function isMoreRecent(a: SequencedPickup, aSeq: number, b: SequencedPickup, bSeq
 }
 
 /**
- * SPEC 5 and 10: a vehicle's QR code is the one of its most recent pickup;
+ * domain.md §5: a vehicle's QR code is the one of its most recent pickup;
  * it also keeps a claim on every QR code it ever had, and a QR code resolves
  * to the vehicle with the most recent claim.
  */

@@ -39,7 +39,7 @@ export const cycleItemSchema = z.object({ type: z.literal('cycle'), ...cycleFiel
 
 export const selectionPolicySchema = z.enum(['recent', 'revenue'])
 
-/** The v1 vehicle performance response (SPEC 8), for clients that validate what they receive. */
+/** The v1 vehicle performance response (domain.md §8), for clients that validate what they receive. */
 export const vehicleResponseSchema = z.object({
   vehicle_id: id,
   qr_code: z.string().regex(/^[A-Z0-9]{6}$/).nullable(),

@@ -5,7 +5,7 @@ export type SequencedPickup = PickupRow & { seq?: number }
 
 /**
  * Everything known about one vehicle. Each array is in ingest order, which
- * breaks the ties SPEC 10 leaves to it.
+ * breaks the ties domain.md §5-6 leave to it.
  */
 export interface VehicleEvents {
   vehicleId: string
@@ -43,12 +43,12 @@ function laterOf(asOf: number | null, rows: Iterable<OperationRow>): number | nu
   return latest
 }
 
-/** SPEC 10: `as_of` is the latest of every timestamp column over accepted rows; null without rows. */
+/** domain.md §7: `as_of` is the latest of every timestamp column over accepted rows; null without rows. */
 export function computeAsOf(rows: Iterable<OperationRow>): number | null {
   return laterOf(null, rows)
 }
 
-/** The later of `asOf` and every timestamp of one vehicle's events (SPEC 10's as_of, folded vehicle by vehicle). */
+/** The later of `asOf` and every timestamp of one vehicle's events (domain.md §7's as_of, folded vehicle by vehicle). */
 export function latestOfEvents(events: VehicleEvents, asOf: number | null): number | null {
   return laterOf(laterOf(laterOf(asOf, events.deployments), events.pickups), events.rides)
 }

@@ -9,7 +9,7 @@ import type { CycleSummary, RideItem, SelectionPolicy, VehicleResponse } from '.
 import { createHash } from 'node:crypto'
 import type { VehicleEvents } from './vehicle-events.js'
 
-/** SPEC 8: at most this many items. */
+/** domain.md §8: at most this many items. */
 export const MAX_ITEMS = 5
 
 function compareIds(a: string, b: string): number {

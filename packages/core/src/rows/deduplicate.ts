@@ -1,6 +1,6 @@
 import type { GeoPoint, OperationRow } from './row-types.js'
 
-/** SPEC 3: a later row with a taken key is `exact` (same normalised values) or `conflict`. */
+/** domain.md §3: a later row with a taken key is `exact` (same normalised values) or `conflict`. */
 export type DuplicateClass = 'exact' | 'conflict'
 
 /** Equal numbers: -0 equals 0 and NaN equals NaN, so the test is the same for rows from any source. */
@@ -14,7 +14,7 @@ function samePoint(a: GeoPoint | null, b: GeoPoint | null): boolean {
 }
 
 /**
- * Whether two rows have the same normalised values (SPEC 3's `exact`): the
+ * Whether two rows have the same normalised values (domain.md §3's `exact`): the
  * kind's required columns and gross_amount, as normalisation gives them (qr
  * upper-cased, timestamps in UTC ms, a missing point null, amounts in
  * cents). Any seq a row carries is not a value. This is the only duplicate
@@ -46,7 +46,7 @@ export function sameNormalisedValues(a: OperationRow, b: OperationRow): boolean 
   }
 }
 
-/** SPEC 3's class of a later row with a taken key. */
+/** domain.md §3's class of a later row with a taken key. */
 export function classifyDuplicateRow(kept: OperationRow, incoming: OperationRow): DuplicateClass {
   return sameNormalisedValues(kept, incoming) ? 'exact' : 'conflict'
 }

@@ -27,7 +27,7 @@ const FILE_PREFIXES: ReadonlyArray<readonly [string, RowKind]> = [
 ]
 
 /**
- * SPEC 10: the kind comes from a case-sensitive prefix of the file's base
+ * domain.md §1: the kind comes from a case-sensitive prefix of the file's base
  * name (`rides_001.csv`, `deployments.csv`). Null when none matches.
  */
 export function kindFromFileName(baseName: string): RowKind | null {

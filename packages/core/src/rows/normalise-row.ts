@@ -12,7 +12,7 @@ export type NormaliseResult<R extends OperationRow = OperationRow> =
 /**
  * Reads one record's fields in the kind's canonical column order
  * (KIND_COLUMNS) and either returns the typed row or every reason that applies.
- * Nothing is trimmed (SPEC 10).
+ * Nothing is trimmed (domain.md §1).
  */
 export type FieldNormaliser = (fields: readonly string[]) => NormaliseResult
 

@@ -1,4 +1,4 @@
-/** Every reason a row can be rejected for (SPEC 2). A row carries each reason that applies. */
+/** Every reason a row can be rejected for (domain.md §2). A row carries each reason that applies. */
 export const REJECT_REASONS = [
   'missing_field',
   'bad_id',

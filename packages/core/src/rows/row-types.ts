@@ -51,7 +51,7 @@ export function latestTimestamp(row: OperationRow): number {
  * A row as a store keeps it: with `seq`, its place in the store's global
  * ingest order. Core hands out seqs when it stages rows (each run's are
  * greater than every earlier run's, in read order); a store keeps them with
- * the rows and never changes them. They decide SPEC 10's ties: QR code
+ * the rows and never changes them. They decide domain.md §5-6's ties: QR code
  * recency and deployments resolved at the same time.
  */
 export type StoredRow = OperationRow & { readonly seq: number }

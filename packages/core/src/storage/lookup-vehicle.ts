@@ -20,7 +20,7 @@ export function unknownVehicleResult(key: VehicleKey): VehicleLookupResult {
 }
 
 /**
- * SPEC 8-9's lookup, for every transport (HTTP, CLI, a host's own code):
+ * domain.md §8-9's lookup, for every transport (HTTP, CLI, a host's own code):
  * validate the key, one indexed read, render the stored view. A store error
  * is thrown (VehiclePerfError `store_unreachable`): transports answer 503.
  */

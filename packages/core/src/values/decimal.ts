@@ -1,4 +1,4 @@
-// SPEC 10: plain decimals only. No exponent, no NaN/Infinity, no comma, no
+// domain.md §1: plain decimals only. No exponent, no NaN/Infinity, no comma, no
 // surrounding spaces, no leading "+", at least one digit on each side of a
 // dot. Scanned by char codes: coordinates and amounts are 5 of a ride's 9 fields.
 
@@ -67,7 +67,7 @@ function scanDecimal(text: string): DecimalShape | null {
 /**
  * A latitude or longitude in decimal degrees, or null when it is not a plain
  * decimal or out of range (compared exactly, on the digits). 0 means
- * "missing" to the caller (SPEC 1); `-0` reads as 0.
+ * "missing" to the caller (domain.md §1); `-0` reads as 0.
  */
 export function parseCoordinate(text: string, limit: 90 | 180): number | null {
   const shape = scanDecimal(text)
@@ -128,7 +128,7 @@ export function centsToAmount(cents: number): number {
 
 /**
  * numerator / denominator rounded half-even to an integer, exactly, for
- * non-negative integers (SPEC 10: 1/32 at 4 decimals -> 0.0312).
+ * non-negative integers (domain.md §7: 1/32 at 4 decimals -> 0.0312).
  */
 export function divideHalfEven(numerator: number, denominator: number): number {
   let quotient = Math.floor(numerator / denominator)

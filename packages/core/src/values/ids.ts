@@ -26,7 +26,7 @@ export function normaliseQrCode(value: string): string {
 export type VehicleKey = { type: 'vehicle_id'; value: string } | { type: 'qr_code'; value: string }
 
 /**
- * Reads a lookup key the way SPEC section 8 defines it: 20 characters is a
+ * Reads a lookup key the way domain.md §8 defines it: 20 characters is a
  * vehicle id, 6 a QR code (returned upper-case); anything else is null.
  */
 export function parseVehicleKey(raw: string): VehicleKey | null {

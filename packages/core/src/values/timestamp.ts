@@ -1,4 +1,4 @@
-// SPEC 10: `YYYY-MM-DD HH:MM:SS[.f] UTC` (1-6 fraction digits) or ISO 8601 with
+// domain.md §1: `YYYY-MM-DD HH:MM:SS[.f] UTC` (1-6 fraction digits) or ISO 8601 with
 // an upper-case T, seconds, and `Z`, `+HH:MM` or `+HHMM` (either sign). ISO
 // fractions may have up to 9 digits. Everything past the millisecond is
 // truncated. Parsed by char codes, without regex match arrays: this runs up

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL on loopback for tests and benchmarks: a primary, and
+# optionally a streaming-replication hot standby of it. Debian's PostgreSQL
+# (installed by ensure-system-deps.sh when missing); as root, the servers run
+# as the `postgres` user, who may not run as root.
+#
+#   scripts/postgres.sh start DIR PORT             primary on 127.0.0.1:PORT, data under DIR
+#   scripts/postgres.sh standby DIR PORT STANDBY   a hot standby of it on STANDBY
+#   scripts/postgres.sh stop DIR                   stops both, removes DIR
+#
+# Each start prints the connection URL on stdout. Nothing here is fit for
+# real data: fsync is off and authentication is `trust` on loopback.
+set -euo pipefail
+
+bin_dir() {
+  local found
+  found="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)"
+  if [ -z "$found" ] && command -v pg_ctl >/dev/null 2>&1; then found="$(dirname "$(command -v pg_ctl)")"; fi
+  if [ -z "$found" ]; then
+    echo "[vehicle-perf] PostgreSQL is not installed: run scripts/ensure-system-deps.sh as root (Debian's postgresql), or set DATABASE_URL" >&2
+    exit 1
+  fi
+  echo "$found"
+}
+
+# Runs a server binary as a user allowed to (postgres when this is root).
+as_server() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+server_user() {
+  if [ "$(id -u)" = 0 ]; then echo postgres; else id -un; fi
+}
+
+# The folder and its parents must be enterable by the server's user (mktemp makes 700).
+prepare_dir() {
+  mkdir -p "$1"
+  chmod 755 "$1"
+  if [ "$(id -u)" = 0 ]; then chown postgres "$1"; fi
+}
+
+server_options() {
+  local port="$1" socket="$2"
+  echo "-p $port -k $socket -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c shared_buffers=256MB -c max_wal_size=4GB -c wal_level=replica -c max_wal_senders=4 -c hot_standby=on -c hot_standby_feedback=on"
+}
+
+command="${1:-}"
+case "$command" in
+  start)
+    dir="$2"; port="$3"
+    bin="$(bin_dir)"
+    prepare_dir "$dir"
+    prepare_dir "$dir/primary"
+    prepare_dir "$dir/socket"
+    as_server "$bin/initdb" -D "$dir/primary" -U "$(server_user)" -A trust --no-sync -E UTF8 --locale C >"$dir/initdb.log" 2>&1 \
+      || { cat "$dir/initdb.log" >&2; exit 1; }
+    # Replication connections from loopback (initdb -A trust allows local ones already).
+    echo "host replication all 127.0.0.1/32 trust" | as_server tee -a "$dir/primary/pg_hba.conf" >/dev/null
+    as_server "$bin/pg_ctl" -D "$dir/primary" -l "$dir/primary.log" -w -t 60 start -o "$(server_options "$port" "$dir/socket")" >/dev/null \
+      || { cat "$dir/primary.log" >&2; exit 1; }
+    echo "postgres://$(server_user)@127.0.0.1:$port/postgres"
+    ;;
+  standby)
+    dir="$2"; port="$3"; standby="$4"
+    bin="$(bin_dir)"
+    prepare_dir "$dir/standby"
+    chmod 700 "$dir/standby"
+    # -c fast: without it pg_basebackup waits for a checkpoint (~90 s); -R writes the replication settings.
+    as_server "$bin/pg_basebackup" -h 127.0.0.1 -p "$port" -U "$(server_user)" -D "$dir/standby" -R -X stream -c fast >"$dir/basebackup.log" 2>&1 \
+      || { cat "$dir/basebackup.log" >&2; exit 1; }
+    as_server "$bin/pg_ctl" -D "$dir/standby" -l "$dir/standby.log" -w -t 60 start -o "$(server_options "$standby" "$dir/socket")" >/dev/null \
+      || { cat "$dir/standby.log" >&2; exit 1; }
+    echo "postgres://$(server_user)@127.0.0.1:$standby/postgres"
+    ;;
+  stop)
+    dir="$2"
+    bin="$(bin_dir)"
+    for node in standby primary; do
+      if [ -f "$dir/$node/postmaster.pid" ]; then as_server "$bin/pg_ctl" -D "$dir/$node" -m immediate -w stop >/dev/null 2>&1 || true; fi
+    done
+    rm -rf "$dir"
+    ;;
+  *)
+    echo "usage: scripts/postgres.sh start DIR PORT | standby DIR PORT STANDBY_PORT | stop DIR" >&2
+    exit 2
+    ;;
+esac
