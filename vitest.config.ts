@@ -10,6 +10,7 @@ export default defineConfig({
     alias: [
       { find: /^@vehicle-perf\/core\/testing$/, replacement: source('./packages/core/src/testing.ts') },
       { find: /^@vehicle-perf\/core\/packed-rows$/, replacement: source('./packages/core/src/packed-rows.ts') },
+      { find: /^@vehicle-perf\/core\/spilled-run$/, replacement: source('./packages/core/src/spilled-run.ts') },
       { find: /^@vehicle-perf\/core$/, replacement: source('./packages/core/src/index.ts') },
       { find: /^@vehicle-perf\/adapter-sqlite$/, replacement: source('./packages/adapter-sqlite/src/index.ts') },
       { find: /^@vehicle-perf\/adapter-postgres$/, replacement: source('./packages/adapter-postgres/src/index.ts') },

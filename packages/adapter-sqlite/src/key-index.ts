@@ -1,9 +1,7 @@
 import type Database from 'better-sqlite3'
 import { ROW_KINDS, type StoredRow } from '@vehicle-perf/core'
 import { packedRowKey, packedRowKindCode, packedRowSizeAt, unpackRow } from '@vehicle-perf/core/packed-rows'
-import type { FirstOfKey } from './first-of-key.js'
-import { KEY_HASH_HI, KEY_HASH_LO, recordKindCode } from './spill-records.js'
-import { KEY_PARTITIONS } from './run-spill.js'
+import { KEY_PARTITIONS, keyPartOf, recordKeyHashHi, recordKeyHashLo, recordKindCode, type FirstOfKey } from '@vehicle-perf/core/spilled-run'
 
 // The store's key index: for every stored key, its two 32-bit hashes and the
 // id of the vehicle blob that holds its row, 12 bytes, packed into blobs by
@@ -13,10 +11,6 @@ import { KEY_PARTITIONS } from './run-spill.js'
 
 export const KEY_ENTRY_BYTES = 12
 const ENTRIES_PER_BLOB = 8192
-
-export function keyIndexPart(kindCode: number, partition: number): number {
-  return kindCode * KEY_PARTITIONS + partition
-}
 
 /** Collects a run's new index entries and writes them in blobs of 8,192. */
 export class KeyIndexWriter {
@@ -32,8 +26,8 @@ export class KeyIndexWriter {
   /** The key of the spilled record at `offset` of `records`, stored in blob `blobId`. */
   add(records: Buffer, offset: number, blobId: number): void {
     if (blobId > 0xffffffff) throw new Error(`vehicle_rows id ${blobId} does not fit the key index's 32 bits`)
-    const lo = records.readUInt32LE(offset + KEY_HASH_LO)
-    const part = keyIndexPart(recordKindCode(records, offset), lo & (KEY_PARTITIONS - 1))
+    const lo = recordKeyHashLo(records, offset)
+    const part = keyPartOf(recordKindCode(records, offset), lo & (KEY_PARTITIONS - 1))
     let bytes = this.pending[part]
     if (bytes === undefined) {
       bytes = Buffer.allocUnsafe(ENTRIES_PER_BLOB * KEY_ENTRY_BYTES)
@@ -41,7 +35,7 @@ export class KeyIndexWriter {
     }
     const at = this.used[part] as number
     bytes.writeUInt32LE(lo, at)
-    bytes.writeUInt32LE(records.readUInt32LE(offset + KEY_HASH_HI), at + 4)
+    bytes.writeUInt32LE(recordKeyHashHi(records, offset), at + 4)
     bytes.writeUInt32LE(blobId, at + 8)
     this.used[part] = at + KEY_ENTRY_BYTES
     if (at + KEY_ENTRY_BYTES === bytes.length) this.write(part)

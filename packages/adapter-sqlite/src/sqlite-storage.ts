@@ -4,7 +4,7 @@ import type { KeyChunk, RejectReason, StagingSession, StorageAdapter, StoredView
 import { formatTimestamp, isVehiclePerfError } from '@vehicle-perf/core'
 import { migrate } from './migrations.js'
 import { SqliteRun } from './sqlite-run.js'
-import { SqliteStaging } from './sqlite-staging.js'
+import { createSpilledRun } from '@vehicle-perf/core/spilled-run'
 import { isBusyError, sqliteError } from './sqlite-errors.js'
 import { readMeta } from './sqlite-runs.js'
 import { inWalMode, leaveWal, returnToWal, storeIsEmpty } from './first-ingest.js'
@@ -221,7 +221,8 @@ export function createSqliteStorage(options: SqliteStorageOptions): StorageAdapt
             release()
           }
         : release
-      return new SqliteStaging(new SqliteRun(db, run.runId, run.startedAt, finished, options.tempDir))
+      const backend = new SqliteRun(db, run.runId, run.startedAt, finished)
+      return createSpilledRun(backend, { tempDir: options.tempDir, keySeed: backend.keySeed() })
     },
 
     async lookup(key: VehicleKey): Promise<StoredView | null> {

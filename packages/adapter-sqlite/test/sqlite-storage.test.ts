@@ -12,9 +12,7 @@ import { deployment, deploymentsCsv, pragmaOf, withStoreFile } from './store-fil
 import fc from 'fast-check'
 import type { OperationRow } from '@vehicle-perf/core'
 import { packedRowSizeAt, unpackRow, PACKED_ROWS_FORMAT } from '@vehicle-perf/core/packed-rows'
-import { keyHashHi, keyHashLo, readRecord, recordSize, writeRecord, writeStoredRecord } from '../src/spill-records.js'
-import { keyIndexPart } from '../src/key-index.js'
-import { KEY_PARTITIONS } from '../src/run-spill.js'
+import { KEY_PARTITIONS, keyHashHi, keyHashLo, keyPartOf } from '@vehicle-perf/core/spilled-run'
 
 
 runStorageConformanceSuite({
@@ -139,7 +137,7 @@ describe('sqlite key index', () => {
       entry.writeUInt32LE(keyHashLo(0, key, seed), 0)
       entry.writeUInt32LE(keyHashHi(0, key, seed), 4)
       entry.writeUInt32LE(db.prepare('SELECT id FROM vehicle_rows').pluck().get() as number, 8)
-      db.prepare('INSERT INTO key_index (part, entries) VALUES (?, ?)').run(keyIndexPart(0, keyHashLo(0, key, seed) & (KEY_PARTITIONS - 1)), entry)
+      db.prepare('INSERT INTO key_index (part, entries) VALUES (?, ?)').run(keyPartOf(0, keyHashLo(0, key, seed) & (KEY_PARTITIONS - 1)), entry)
       db.close()
       const again = createSqliteStorage({ filename })
       const report = await ingest({ adapter: again, sources: [{ name: 'deployments_2.csv', stream: [`${header}\n${deployment(2)}\n${deployment(1)}\n`] }] })
@@ -147,35 +145,6 @@ describe('sqlite key index', () => {
       expect(report.totals).toMatchObject({ accepted: 1, duplicates: { exact: 1, conflict: 0 } })
       expect(storedRowsIn(filename).map((row) => (row.kind === 'deployment' ? row.taskId : null)).sort()).toEqual([`D${String(1).padStart(19, '0')}`, key])
     }))
-
-  test('every row kind survives packing, spilled and stored, bit for bit, with its seq', () => {
-    const coordinate = fc.double({ min: -180, max: 180, noNaN: true })
-    const time = fc.integer({ min: 0, max: 4_102_444_800_000 }).map((ms) => ms + 0.5 * (ms % 3))
-    const id = fc.stringMatching(/^[A-Za-z0-9]{20}$/)
-    const row: fc.Arbitrary<OperationRow> = fc.oneof(
-      fc.record({ kind: fc.constant('deployment' as const), taskId: id, vehicleId: id, createdAt: time, resolvedAt: time }),
-      fc.record({ kind: fc.constant('pickup' as const), taskId: id, vehicleId: id, qrCode: fc.stringMatching(/^[A-Z0-9]{6}$/), createdAt: time, resolvedAt: time }),
-      fc.record({
-        kind: fc.constant('ride' as const), rideId: id, vehicleId: id, startedAt: time, endedAt: time,
-        start: fc.option(fc.record({ lat: coordinate, lng: coordinate }), { nil: null }),
-        end: fc.option(fc.record({ lat: coordinate, lng: coordinate }), { nil: null }),
-        amountCents: fc.option(fc.integer({ min: -1_000_000, max: 1_000_000 }), { nil: null }),
-      }),
-    )
-    fc.assert(
-      fc.property(row, fc.integer({ min: 1, max: 2 ** 40 }), fc.nat(), fc.nat(), (original, seq, file, line) => {
-        const spilled = Buffer.alloc(200)
-        writeRecord(spilled, 3, original, seq, file, line, 12345)
-        const expected = { ...original, seq }
-        expect(readRecord(spilled, 3)).toEqual(expected)
-        expect(recordSize(spilled, 3)).toBe({ deployment: 84, pickup: 90, ride: 124 }[original.kind])
-        const stored = Buffer.alloc(200)
-        expect(writeStoredRecord(spilled, 3, stored, 5)).toBe({ deployment: 48, pickup: 54, ride: 88 }[original.kind])
-        expect(unpackRow(stored, 5, original.vehicleId)).toEqual(expected)
-        expect(packedRowSizeAt(stored, 5)).toBe({ deployment: 48, pickup: 54, ride: 88 }[original.kind])
-      }),
-    )
-  })
 })
 
 describe('sqlite run spill', () => {

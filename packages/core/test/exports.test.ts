@@ -109,4 +109,21 @@ describe('@vehicle-perf/core exports', () => {
       ]
     `)
   })
+
+  it('exports the spilled run for stores that only store from /spilled-run', async () => {
+    expect(Object.keys(await import('@vehicle-perf/core/spilled-run')).sort()).toMatchInlineSnapshot(`
+      [
+        "KEY_PARTITIONS",
+        "VEHICLE_PARTITIONS",
+        "createSpilledRun",
+        "keyHashHi",
+        "keyHashLo",
+        "keyPartOf",
+        "recordKeyHashHi",
+        "recordKeyHashLo",
+        "recordKindCode",
+        "removeOrphanedSpills",
+      ]
+    `)
+  })
 })

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { SpillFile } from './spill-file.js'
-import { sqliteError } from './sqlite-errors.js'
+import { VehiclePerfError } from '../errors.js'
 
 /**
  * Key partitions per kind and vehicle partitions per run. A partition is
@@ -65,12 +65,16 @@ export class RunSpill {
   /** The buffer every take and peek reads into (grown as needed). */
   private readBuffer: Buffer | null = null
 
-  constructor(private readonly parent: string = tmpdir()) {}
+  constructor(
+    private readonly parent: string = tmpdir(),
+    /** The store the run is for, named in errors. */
+    private readonly store?: string,
+  ) {}
 
   /**
    * Runs spill I/O, turning a failure (a missing or full temp folder) into a
-   * store error that ends the run: left as it is, core would take an errno
-   * error for the CSV file being read and fail that file alone.
+   * store error that ends the run, not one that fails the CSV file being
+   * read.
    */
   guard<T>(work: () => T): T {
     try {
@@ -78,7 +82,7 @@ export class RunSpill {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException)?.code
       if (typeof code !== 'string' || !code.startsWith('E')) throw error
-      throw sqliteError('store_unreachable', `cannot write the run's temp files in ${this.dir ?? this.parent} (the tempDir option): ${(error as Error).message}`, error)
+      throw new VehiclePerfError('store_unreachable', `cannot write the run's temp files in ${this.dir ?? this.parent} (the tempDir option): ${(error as Error).message}`, { cause: error, store: this.store })
     }
   }
 

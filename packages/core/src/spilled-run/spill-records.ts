@@ -1,5 +1,6 @@
-import { rowKey, seededHash, type OperationRow, type StoredRow } from '@vehicle-perf/core'
-import { PACKED_ROW_KIND_CODES, packedRowSizeAt, packedRowSize, packedRowKey, packedRowSeq, packRow, samePackedKey, packedKeyIs, unpackRow } from '@vehicle-perf/core/packed-rows'
+import { rowKey, type OperationRow, type StoredRow } from '../rows/row-types.js'
+import { seededHash } from '../seeded-hash.js'
+import { PACKED_ROW_KIND_CODES, packedRowSizeAt, packedRowSize, packedRowKey, packedRowSeq, packRow, samePackedKey, packedKeyIs, unpackRow } from '../rows/packed-rows.js'
 
 // How a run spills rows to its temp files: a prefix of what only a run needs,
 // then core's packed row (the stored form). Storage only: no rule lives here.
@@ -75,6 +76,9 @@ export function recordSize(source: Buffer, offset: number): number {
 }
 
 export const recordKindCode = (source: Buffer, offset: number): number => source[offset + ROW] as number
+/** A spilled record's two key hashes (keyHashLo, keyHashHi of its key). */
+export const recordKeyHashLo = (source: Buffer, offset: number): number => source.readUInt32LE(offset + KEY_HASH_LO)
+export const recordKeyHashHi = (source: Buffer, offset: number): number => source.readUInt32LE(offset + KEY_HASH_HI)
 export const recordFile = (source: Buffer, offset: number): number => source.readUInt32LE(offset)
 export const recordLine = (source: Buffer, offset: number): number => source.readUInt32LE(offset + 4)
 export const recordSeq = (source: Buffer, offset: number): number => packedRowSeq(source, offset + ROW)

@@ -1,4 +1,4 @@
-import { seededHashOfBytes } from '@vehicle-perf/core'
+import { seededHashOfBytes } from '../seeded-hash.js'
 import { ID_BYTES, recordSize, sameId, VEHICLE } from './spill-records.js'
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
-import { keyHashLo } from '../src/spill-records.js'
-import { KEY_PARTITIONS } from '../src/run-spill.js'
+import { keyHashLo } from '../src/spilled-run/spill-records.js'
+import { KEY_PARTITIONS } from '../src/spilled-run/run-spill.js'
 
 describe('key hashes', () => {
   test('ids crafted to share FNV-1a low bits ("0" and "p" differ by 64) still spread over every partition', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import type { DeploymentRow } from '@vehicle-perf/core'
-import { FirstOfKey } from '../src/first-of-key.js'
-import { KEY_HASH_HI, KEY_HASH_LO, keyHashHi, keyHashLo, writeRecord } from '../src/spill-records.js'
+import { FirstOfKey } from '../src/spilled-run/first-of-key.js'
+import { KEY_HASH_HI, KEY_HASH_LO, keyHashHi, keyHashLo, writeRecord } from '../src/spilled-run/spill-records.js'
 
 const SIZE = 84
 const SEED = 0x5eed

@@ -1,4 +1,4 @@
-import { KEY_HASH_HI, KEY_HASH_LO, keyHashHi, keyHashLo, recordKeyIs, sameRecordKey } from './spill-records.js'
+import { KEY_HASH_HI, KEY_HASH_LO, keyHashHi, keyHashLo, recordKey, recordKeyIs, sameRecordKey } from './spill-records.js'
 
 /**
  * The first record of each key in one key partition's records (fixed size,
@@ -65,5 +65,12 @@ export class FirstOfKey {
       if (entry === 0) return undefined
       if (this.los[slot] === lo && this.his[slot] === hi && recordKeyIs(this.records, (entry - 1) * this.size, key)) return entry - 1
     }
+  }
+
+  /** The distinct keys registered so far (one per first record), for a store that looks them up by text. */
+  keys(): string[] {
+    const keys: string[] = []
+    for (const entry of this.slots) if (entry !== 0) keys.push(recordKey(this.records, (entry - 1) * this.size))
+    return keys
   }
 }

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
-import { rangeInSeqOrder } from '../src/seq-order.js'
-import { RECORD_SIZES, recordKindCode, recordSeq, writeRecord, writeTouchMark, TOUCH_MARK } from '../src/spill-records.js'
+import { rangeInSeqOrder } from '../src/spilled-run/seq-order.js'
+import { RECORD_SIZES, recordKindCode, recordSeq, writeRecord, writeTouchMark, TOUCH_MARK } from '../src/spilled-run/spill-records.js'
 
 const FIRST_SEQ = 2 ** 40
 

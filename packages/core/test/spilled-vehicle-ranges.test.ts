@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
-import { cutPoints, VehicleRanges, VehicleSample } from '../src/vehicle-ranges.js'
+import { cutPoints, VehicleRanges, VehicleSample } from '../src/spilled-run/vehicle-ranges.js'
 
 /** The definition of a vehicle's range: how many cut points are <= its id. */
 const cutsAtMost = (cuts: readonly string[], id: string): number => cuts.filter((cut) => cut <= id).length

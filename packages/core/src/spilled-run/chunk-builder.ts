@@ -1,4 +1,4 @@
-import type { PackedVehicles } from '@vehicle-perf/core/packed-rows'
+import type { PackedVehicles } from '../rows/packed-rows.js'
 
 const INITIAL_BYTES = 1 << 20
 

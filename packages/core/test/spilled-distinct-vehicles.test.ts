@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
-import { countDistinctVehicles } from '../src/distinct-vehicles.js'
-import { RECORD_SIZES, recordSize, recordVehicle, writeRecord, writeTouchMark } from '../src/spill-records.js'
+import { countDistinctVehicles } from '../src/spilled-run/distinct-vehicles.js'
+import { RECORD_SIZES, recordSize, recordVehicle, writeRecord, writeTouchMark } from '../src/spilled-run/spill-records.js'
 
 describe('counting the vehicles of a range', () => {
   test('counts each distinct vehicle id once, touch marks included, as a set of the ids would', () => {
