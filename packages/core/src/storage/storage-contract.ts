@@ -70,6 +70,12 @@ export interface StorageAdapter {
    */
   listKeys(chunkSize: number): AsyncIterable<KeyChunk>
   stats(): Promise<StoreStats>
+  /**
+   * Optional, for a store read from a replica: how far it is behind its
+   * primary in ms (0 when it has replayed everything it received), null
+   * when it is no replica. A server's readiness reports it.
+   */
+  replicaLagMs?(): Promise<number | null>
   /** Waits for a running ingest, then closes what the store opened (never what the host passed in). */
   close(): Promise<void>
 }

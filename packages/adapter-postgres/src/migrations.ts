@@ -1,0 +1,67 @@
+import type pg from 'pg'
+import { drizzle } from 'drizzle-orm/node-postgres'
+import { eq } from 'drizzle-orm'
+import { classify, postgresError } from './postgres-errors.js'
+import { execute, queryRows } from './pg-client.js'
+import { createStatements } from './schema-ddl.js'
+import { qualified, type Tables } from './schema.js'
+
+/**
+ * Schema steps in order, each run once; `store_meta.schema_version` says how
+ * many a store has run. Step 1 creates every table as schema.ts defines it;
+ * a later version appends a step (ALTERs), never edits one that shipped.
+ */
+const MIGRATIONS: readonly ((client: pg.PoolClient, tables: Tables) => Promise<void>)[] = [
+  async (client, tables) => {
+    for (const table of Object.values(tables)) {
+      const statements = createStatements(table)
+      await execute(client, statements.table)
+      for (const index of statements.indexes) await execute(client, index.create)
+    }
+    await drizzle({ client }).insert(tables.storeMeta).values({ id: 1, schemaVersion: 0, asOf: null, dataVersion: 0, policy: 'recent', nextSeq: 1 }).onConflictDoNothing()
+  },
+]
+
+export const SCHEMA_VERSION = MIGRATIONS.length
+
+/**
+ * Creates or upgrades the schema. Safe when several processes start at
+ * once: each takes a transaction-level advisory lock of the schema first,
+ * so one runs the steps and the others find them done.
+ */
+export async function migrate(pool: pg.Pool, schema: string, tables: Tables, where: string): Promise<void> {
+  let client: pg.PoolClient
+  try {
+    client = await pool.connect()
+  } catch (error) {
+    throw classify(error, 'cannot migrate', where)
+  }
+  let failed = false
+  try {
+    await execute(client, 'BEGIN')
+    await execute(client, 'SET LOCAL statement_timeout = 0')
+    await execute(client, 'SELECT pg_advisory_xact_lock(hashtext($1))', [`vehicle-perf:migrate:${schema}`])
+    await execute(client, `CREATE SCHEMA IF NOT EXISTS "${schema.replaceAll('"', '""')}"`)
+    const current = await schemaVersion(client, tables)
+    if (current > MIGRATIONS.length) {
+      throw postgresError('store_unreachable', `${where} was made by a newer vehicle-perf (schema ${current}, this one knows ${MIGRATIONS.length}): upgrade @vehicle-perf/adapter-postgres`)
+    }
+    for (let version = current; version < MIGRATIONS.length; version++) await (MIGRATIONS[version] as (typeof MIGRATIONS)[number])(client, tables)
+    await drizzle({ client }).update(tables.storeMeta).set({ schemaVersion: MIGRATIONS.length }).where(eq(tables.storeMeta.id, 1))
+    await execute(client, 'COMMIT')
+  } catch (error) {
+    failed = true
+    await client.query('ROLLBACK').catch(() => {})
+    throw classify(error, 'cannot migrate', where)
+  } finally {
+    client.release(failed ? true : undefined)
+  }
+}
+
+/** How many schema steps the store has run: 0 before the first. */
+export async function schemaVersion(client: pg.PoolClient | pg.Pool, tables: Tables): Promise<number> {
+  const [[exists]] = (await queryRows<[boolean]>(client, 'SELECT to_regclass($1) IS NOT NULL', [qualified(tables.storeMeta)])) as [[boolean]]
+  if (!exists) return 0
+  const [row] = await queryRows<[number]>(client, `SELECT schema_version FROM ${qualified(tables.storeMeta)} WHERE id = 1`)
+  return row?.[0] ?? 0
+}

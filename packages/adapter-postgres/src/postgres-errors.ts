@@ -1,0 +1,41 @@
+import { VehiclePerfError, isVehiclePerfError, type VehiclePerfErrorCode } from '@vehicle-perf/core'
+
+const STORE = 'postgres'
+
+/** An error of this store: `store: 'postgres'` as data, the driver's error on `cause`. */
+export function postgresError(code: VehiclePerfErrorCode, message: string, cause?: unknown): VehiclePerfError {
+  return new VehiclePerfError(code, message, { cause, store: STORE })
+}
+
+// Node's socket errors, and SQLSTATEs that mean the server cannot serve us
+// now: connection exceptions (class 08), shutdowns (57P01-57P03), too many
+// connections (53300), a standby's recovery conflict (40001 is retried by
+// callers; not here).
+const UNREACHABLE_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN'])
+const UNREACHABLE_STATE = new Set(['57P01', '57P02', '57P03', '53300', '53400'])
+const CONNECTION_LOST = /Connection terminated|connection timeout|timeout expired|Client has encountered a connection error|Connection ended/i
+
+/** Whether the driver's error says the server cannot be reached (rather than a bug or a bad statement). */
+export function isUnreachable(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code
+  if (typeof code === 'string' && (UNREACHABLE_ERRNO.has(code) || UNREACHABLE_STATE.has(code) || code.startsWith('08'))) return true
+  return error instanceof Error && CONNECTION_LOST.test(error.message)
+}
+
+/**
+ * A driver error as one of ours. `what` says what failed ("lookup failed
+ * on", "cannot read"), `where` names the store (schema and server).
+ */
+export function classify(error: unknown, what: string, where: string): VehiclePerfError {
+  if (isVehiclePerfError(error)) return error
+  const code = (error as { code?: unknown })?.code
+  const message = error instanceof Error ? error.message : String(error)
+  if (isUnreachable(error)) return postgresError('store_unreachable', `${what} ${where}: ${message}`, error)
+  // A statement that ran past statement_timeout: the store is too slow to answer now.
+  if (code === '57014') return postgresError('store_unreachable', `${what} ${where}: the server did not answer in time (${message})`, error)
+  if (code === '55P03') return postgresError('store_busy', `${what} ${where}: ${message}`, error)
+  // An undefined table or schema: the store was never migrated (or another schema was given).
+  if (code === '42P01' || code === '3F000') return postgresError('store_unreachable', `${what} ${where}: no vehicle-perf tables there; run migrate() (vehicle-perf ingest does) or check the schema option (${message})`, error)
+  if (code === '25006') return postgresError('invalid_option', `${what} ${where}: the server is read-only (a hot standby?): ingest on the primary (${message})`, error)
+  return postgresError('internal', `${what} ${where}: ${message}`, error)
+}

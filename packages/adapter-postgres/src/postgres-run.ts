@@ -1,0 +1,365 @@
+import type pg from 'pg'
+import { ROW_KINDS, type DuplicateRecord, type IngestReport, type RejectRecord, type RowKind, type StoredRow, type StoreMeta, type VehicleView } from '@vehicle-perf/core'
+import { packedRowSize, packRow, PACKED_ROW_KIND_CODES, packedRowSizeAt, unpackRow } from '@vehicle-perf/core/packed-rows'
+import type { FirstOfKey, FreshRows, SpilledRunBackend } from '@vehicle-perf/core/spilled-run'
+import { BinaryTuples, copyBinary } from './binary-copy.js'
+import { execute, queryRows } from './pg-client.js'
+import { classify, postgresError } from './postgres-errors.js'
+import { readMeta, recordRun } from './postgres-runs.js'
+import { createStatements } from './schema-ddl.js'
+import { qualified, type Tables } from './schema.js'
+import { selectStored, storedRowOf, type StoredRowValues } from './stored-rows.js'
+
+/** A COPY goes out once its table's tuples reach this size: memory stays bounded, round trips few. */
+const FLUSH_BYTES = 8 << 20
+
+const ROW_COLUMNS: Record<RowKind, readonly string[]> = {
+  deployment: ['task_id', 'vehicle_id', 'seq', 'created_at', 'resolved_at'],
+  pickup: ['task_id', 'vehicle_id', 'seq', 'qr_code', 'created_at', 'resolved_at'],
+  ride: ['ride_id', 'vehicle_id', 'seq', 'started_at', 'ended_at', 'start_lat', 'start_lng', 'end_lat', 'end_lng', 'amount_cents'],
+}
+const VIEW_COLUMNS = ['vehicle_id', 'qr_code', 'template', 'open_started_at', 'open_ride_time_s', 'open_revenue_cents', 'content_hash']
+const CLAIM_COLUMNS = ['vehicle_id', 'qr_code', 'recency']
+const REJECT_COLUMNS = ['run_id', 'source', 'line', 'kind', 'fields', 'reasons']
+const DUPLICATE_COLUMNS = ['run_id', 'kind', 'key', 'source', 'line', 'classification', 'kept', 'incoming']
+
+function writeRow(tuples: BinaryTuples, row: StoredRow): void {
+  switch (row.kind) {
+    case 'deployment':
+      tuples.tuple(5).ascii(row.taskId, 20).ascii(row.vehicleId, 20).int8(row.seq).int8(row.createdAt).int8(row.resolvedAt)
+      return
+    case 'pickup':
+      tuples.tuple(6).ascii(row.taskId, 20).ascii(row.vehicleId, 20).int8(row.seq).ascii(row.qrCode, 6).int8(row.createdAt).int8(row.resolvedAt)
+      return
+    case 'ride':
+      tuples.tuple(10).ascii(row.rideId, 20).ascii(row.vehicleId, 20).int8(row.seq).int8(row.startedAt).int8(row.endedAt)
+      tuples.float8OrNull(row.start?.lat ?? null).float8OrNull(row.start?.lng ?? null).float8OrNull(row.end?.lat ?? null).float8OrNull(row.end?.lng ?? null)
+      tuples.int8OrNull(row.amountCents)
+  }
+}
+
+/**
+ * One run on PostgreSQL, as core's spilled run sees it. The run holds one
+ * connection in one transaction, opened under an advisory lock (the ingest
+ * lock across processes and machines); a savepoint per file. Everything it
+ * writes goes out in binary COPY: rows into their typed tables, views and
+ * QR claims, rejects and duplicates. Core settles keys in temp files; this
+ * only stores and finds, with one indexed statement per batch of keys or
+ * vehicles.
+ *
+ * Into an empty store (a fleet's first import, the largest run it makes),
+ * the row tables' indexes are dropped for the load and built once at the
+ * end, in the same transaction: a sorted build, instead of millions of
+ * random inserts into a B-tree.
+ */
+export class PostgresRun implements SpilledRunBackend {
+  readonly store = 'postgres'
+  private readonly rows: Record<RowKind, BinaryTuples> = { deployment: new BinaryTuples(), pickup: new BinaryTuples(), ride: new BinaryTuples() }
+  private readonly views = new BinaryTuples()
+  private readonly claims = new BinaryTuples()
+  private rejects = new BinaryTuples(64 << 10)
+  private readonly duplicates = new BinaryTuples(64 << 10)
+  /** Views and claims go to temp tables first when they may replace stored ones. */
+  private viewTables: { views: string; claims: string } | null = null
+  private finished = false
+
+  private constructor(
+    private readonly client: pg.PoolClient,
+    private readonly tables: Tables,
+    readonly runId: string,
+    readonly startedAt: Date,
+    readonly hasStoredRows: boolean,
+    /** Where, for messages: the schema and the server. */
+    private readonly where: string,
+    private readonly onEnd: () => void,
+  ) {}
+
+  /**
+   * Takes a connection, opens the run's transaction and waits up to
+   * `lockTimeoutMs` for the ingest lock of this schema: another ingest, in
+   * any process on any machine, holds it until it ends.
+   */
+  static async begin(pool: pg.Pool, tables: Tables, run: { runId: string; startedAt: Date }, lockTimeoutMs: number, where: string, onEnd: () => void): Promise<PostgresRun> {
+    let client: pg.PoolClient
+    try {
+      client = await pool.connect()
+    } catch (error) {
+      onEnd()
+      throw classify(error, 'cannot start an ingest on', where)
+    }
+    try {
+      await client.query('BEGIN')
+      await client.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.round(lockTimeoutMs))}`)
+      try {
+        await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`vehicle-perf:ingest:${qualified(tables.storeMeta)}`])
+      } catch (error) {
+        if ((error as { code?: string }).code === '55P03') {
+          throw postgresError('store_busy', `another ingest is running on ${where} (waited ${lockTimeoutMs} ms); try again when it has finished`, error)
+        }
+        throw error
+      }
+      // The run's own statements may be long (a bulk load, an index build): no timeout but the lock's.
+      await client.query('SET LOCAL lock_timeout = 0; SET LOCAL statement_timeout = 0')
+      const [[hasRows]] = await queryRows<[boolean]>(
+        client,
+        `SELECT EXISTS (SELECT 1 FROM ${qualified(tables.rides)}) OR EXISTS (SELECT 1 FROM ${qualified(tables.deployments)}) OR EXISTS (SELECT 1 FROM ${qualified(tables.pickups)})`,
+      ) as [[boolean]]
+      const started = new PostgresRun(client, tables, run.runId, run.startedAt, hasRows, where, onEnd)
+      if (!hasRows) await started.dropRowIndexes()
+      return started
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {})
+      client.release(true)
+      onEnd()
+      throw classify(error, 'cannot start an ingest on', where)
+    }
+  }
+
+  /** Runs a step of the run, turning a driver error into one of ours. */
+  private async guard<T>(what: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work()
+    } catch (error) {
+      throw classify(error, what, this.where)
+    }
+  }
+
+  meta(): Promise<StoreMeta> {
+    return this.guard('cannot read the meta of', () => readMeta(this.client, this.tables))
+  }
+
+  fileAlreadyIngested(sha256: string): Promise<boolean> {
+    return this.guard('cannot read the runs of', async () => {
+      const found = await queryRows(
+        this.client,
+        `SELECT 1 FROM ${qualified(this.tables.ingestFiles)} f JOIN ${qualified(this.tables.ingestRuns)} r ON r.run_id = f.run_id
+         WHERE f.sha256 = $1 AND f.error_code IS NULL AND r.status = 'succeeded' LIMIT 1`,
+        [sha256],
+      )
+      return found.length > 0
+    })
+  }
+
+  beginFile(): Promise<void> {
+    return this.guard('ingest failed on', () => execute(this.client, 'SAVEPOINT ingest_file'))
+  }
+
+  commitFile(): Promise<void> {
+    return this.guard('ingest failed on', async () => {
+      await this.flushRejects()
+      await execute(this.client, 'RELEASE SAVEPOINT ingest_file')
+    })
+  }
+
+  rollbackFile(): Promise<void> {
+    return this.guard('ingest failed on', async () => {
+      this.rejects = new BinaryTuples(64 << 10)
+      await execute(this.client, 'ROLLBACK TO SAVEPOINT ingest_file; RELEASE SAVEPOINT ingest_file')
+    })
+  }
+
+  async logRejects(rejects: readonly RejectRecord[]): Promise<void> {
+    for (const reject of rejects) {
+      this.rejects.tuple(6).text(this.runId).text(reject.source).int8(reject.line).text(reject.kind).textArray(reject.fields).textArray(reject.reasons)
+    }
+    if (this.rejects.bytes >= FLUSH_BYTES) await this.guard('ingest failed on', () => this.flushRejects())
+  }
+
+  private async flushRejects(): Promise<void> {
+    if (this.rejects.count > 0) await copyBinary(this.client, qualified(this.tables.rejectedRows), REJECT_COLUMNS, this.rejects.take())
+  }
+
+  async logDuplicates(duplicates: readonly DuplicateRecord[]): Promise<void> {
+    for (const d of duplicates) {
+      // An exact duplicate equals the kept row, which stays stored; a conflict keeps both versions here.
+      const both = d.classification === 'conflict'
+      this.duplicates.tuple(8).text(this.runId).text(d.kind).ascii(d.key, 20).text(d.source).int8(d.line).text(d.classification)
+      this.duplicates.jsonbOrNull(both ? d.kept : null).jsonbOrNull(both ? d.incoming : null)
+    }
+    if (this.duplicates.bytes >= FLUSH_BYTES) await this.guard('ingest failed on', () => this.flushDuplicates())
+  }
+
+  private async flushDuplicates(): Promise<void> {
+    if (this.duplicates.count > 0) await copyBinary(this.client, qualified(this.tables.duplicateRows), DUPLICATE_COLUMNS, this.duplicates.take())
+  }
+
+  storedVersions(kind: RowKind, _part: number, keys: FirstOfKey): Promise<Map<number, StoredRow>> {
+    return this.guard('cannot read the stored keys of', async () => {
+      const found = new Map<number, StoredRow>()
+      const code = PACKED_ROW_KIND_CODES[kind]
+      for (const values of await queryRows<StoredRowValues>(this.client, selectStored(this.tables, kind, 'key'), [keys.keys()])) {
+        const row = storedRowOf(values)
+        const first = keys.find(code, values[3])
+        if (first !== undefined) found.set(first, row)
+      }
+      return found
+    })
+  }
+
+  async *storedVehicleIds(): AsyncIterable<string> {
+    const { deployments, pickups, rides } = this.tables
+    const ids = await this.guard('cannot read the vehicles of', () =>
+      queryRows<[string]>(
+        this.client,
+        `SELECT vehicle_id FROM ${qualified(deployments)} UNION SELECT vehicle_id FROM ${qualified(pickups)} UNION SELECT vehicle_id FROM ${qualified(rides)} ORDER BY 1`,
+      ),
+    )
+    for (const [vehicleId] of ids) yield vehicleId
+  }
+
+  storedRowsOf(vehicleIds: readonly string[]): Promise<Map<string, readonly Buffer[]>> {
+    return this.guard('cannot read the rows of', async () => {
+      const statement = `${ROW_KINDS.map((kind) => selectStored(this.tables, kind, 'vehicle')).join(' UNION ALL ')} ORDER BY 1, 2`
+      const byVehicle = new Map<string, StoredRow[]>()
+      for (const values of await queryRows<StoredRowValues>(this.client, statement, [vehicleIds])) {
+        const rows = byVehicle.get(values[0])
+        const row = storedRowOf(values)
+        if (rows === undefined) byVehicle.set(values[0], [row])
+        else rows.push(row)
+      }
+      const packed = new Map<string, readonly Buffer[]>()
+      for (const [vehicleId, rows] of byVehicle) {
+        const buffer = Buffer.allocUnsafe(rows.reduce((sum, row) => sum + packedRowSize(row.kind), 0))
+        let at = 0
+        for (const row of rows) {
+          packRow(buffer, at, row, row.seq)
+          at += packedRowSize(row.kind)
+        }
+        packed.set(vehicleId, [buffer])
+      }
+      return packed
+    })
+  }
+
+  storeRows(vehicleId: string, fresh: FreshRows): Promise<void> | void {
+    const { packed } = fresh
+    let full: RowKind | null = null
+    for (let at = 0; at < packed.length; at += packedRowSizeAt(packed, at)) {
+      const row = unpackRow(packed, at, vehicleId)
+      const tuples = this.rows[row.kind]
+      writeRow(tuples, row)
+      if (tuples.bytes >= FLUSH_BYTES) full = row.kind
+    }
+    if (full !== null) return this.guard('cannot store the rows of', () => this.flushRows(full as RowKind))
+  }
+
+  private async flushRows(kind: RowKind): Promise<void> {
+    const tuples = this.rows[kind]
+    if (tuples.count === 0) return
+    const table = { deployment: this.tables.deployments, pickup: this.tables.pickups, ride: this.tables.rides }[kind]
+    await copyBinary(this.client, qualified(table), ROW_COLUMNS[kind], tuples.take())
+  }
+
+  rowsStored(): Promise<void> {
+    return this.guard('cannot store the rows of', async () => {
+      for (const kind of ROW_KINDS) await this.flushRows(kind)
+      await this.flushDuplicates()
+      if (!this.hasStoredRows) await this.buildRowIndexes()
+    })
+  }
+
+  async saveViews(views: readonly VehicleView[]): Promise<void> {
+    for (const view of views) {
+      const open = view.openCycle
+      this.views.tuple(7).ascii(view.vehicleId, 20).textOrNull(view.qrCode).text(view.template)
+      this.views.int8OrNull(open?.startedAt ?? null).int8OrNull(open?.rideTimeS ?? null).int8OrNull(open?.revenueCents ?? null).text(view.contentHash)
+      for (const claim of view.qrClaims) this.claims.tuple(3).ascii(view.vehicleId, 20).ascii(claim.qrCode, 6).text(claim.recency)
+    }
+    if (this.views.bytes + this.claims.bytes >= FLUSH_BYTES) await this.guard('cannot store the views of', () => this.flushViews())
+  }
+
+  /**
+   * Views and claims straight into their tables in a store that had no rows
+   * (no view to replace), else into temp tables merged at commit.
+   */
+  private async flushViews(): Promise<void> {
+    let target = { views: qualified(this.tables.vehicleViews), claims: qualified(this.tables.qrClaims) }
+    if (this.hasStoredRows) {
+      if (this.viewTables === null) {
+        await execute(
+          this.client,
+          `CREATE TEMP TABLE run_views ON COMMIT DROP AS SELECT * FROM ${target.views} WITH NO DATA;
+           CREATE TEMP TABLE run_claims ON COMMIT DROP AS SELECT * FROM ${target.claims} WITH NO DATA`,
+        )
+        this.viewTables = { views: 'run_views', claims: 'run_claims' }
+      }
+      target = this.viewTables
+    }
+    if (this.views.count > 0) await copyBinary(this.client, target.views, VIEW_COLUMNS, this.views.take())
+    if (this.claims.count > 0) await copyBinary(this.client, target.claims, CLAIM_COLUMNS, this.claims.take())
+  }
+
+  /** The run's views replace the stored ones, and their claims the vehicles' claims. */
+  private async mergeViews(): Promise<void> {
+    if (this.viewTables === null) return
+    const views = qualified(this.tables.vehicleViews)
+    const claims = qualified(this.tables.qrClaims)
+    await execute(
+      this.client,
+      `DELETE FROM ${claims} c USING run_views v WHERE c.vehicle_id = v.vehicle_id;
+       INSERT INTO ${claims} SELECT * FROM run_claims;
+       INSERT INTO ${views} SELECT * FROM run_views ON CONFLICT (vehicle_id) DO UPDATE SET
+         qr_code = excluded.qr_code, template = excluded.template, open_started_at = excluded.open_started_at,
+         open_ride_time_s = excluded.open_ride_time_s, open_revenue_cents = excluded.open_revenue_cents, content_hash = excluded.content_hash`,
+    )
+  }
+
+  commit(report: IngestReport, meta: StoreMeta): Promise<void> {
+    return this.end(async () => {
+      await this.flushViews()
+      await this.mergeViews()
+      await recordRun(this.client, this.tables, report)
+      await queryRows(this.client, `UPDATE ${qualified(this.tables.storeMeta)} SET as_of = $1, data_version = $2, policy = $3, next_seq = $4 WHERE id = 1`, [
+        meta.asOf,
+        meta.dataVersion,
+        meta.policy,
+        meta.nextSeq,
+      ])
+      await execute(this.client, 'COMMIT')
+    }, 'cannot commit the ingest on')
+  }
+
+  /** Rolls everything back, then records the failed run in its own small transaction. */
+  rollback(report: IngestReport): Promise<void> {
+    return this.end(async () => {
+      await execute(this.client, 'ROLLBACK')
+      await execute(this.client, 'BEGIN')
+      await recordRun(this.client, this.tables, report)
+      await execute(this.client, 'COMMIT')
+    }, 'cannot roll the ingest back on')
+  }
+
+  private async end(work: () => Promise<void>, what: string): Promise<void> {
+    if (this.finished) return
+    this.finished = true
+    let failure: unknown = null
+    try {
+      await work()
+    } catch (error) {
+      failure = error
+      await this.client.query('ROLLBACK').catch(() => {})
+      throw classify(error, what, this.where)
+    } finally {
+      // A connection that failed is not given back to the pool for reuse.
+      this.client.release(failure === null ? undefined : true)
+      this.onEnd()
+    }
+  }
+
+  private async dropRowIndexes(): Promise<void> {
+    for (const table of [this.tables.deployments, this.tables.pickups, this.tables.rides]) {
+      const { indexes, primaryKey } = createStatements(table)
+      const schema = qualified(table).split('.')[0] as string
+      for (const index of indexes) await execute(this.client, `DROP INDEX IF EXISTS ${schema}."${index.name}"`)
+      if (primaryKey !== null) await execute(this.client, `ALTER TABLE ${qualified(table)} DROP CONSTRAINT IF EXISTS "${primaryKey.constraint}"`)
+    }
+  }
+
+  private async buildRowIndexes(): Promise<void> {
+    for (const table of [this.tables.deployments, this.tables.pickups, this.tables.rides]) {
+      const { indexes, primaryKey } = createStatements(table)
+      if (primaryKey !== null) await execute(this.client, primaryKey.add)
+      for (const index of indexes) await execute(this.client, index.create)
+    }
+  }
+}

@@ -1,0 +1,268 @@
+import { randomInt } from 'node:crypto'
+import pg from 'pg'
+import { drizzle } from 'drizzle-orm/node-postgres'
+import { asc, countDistinct, desc, eq, gt, sql } from 'drizzle-orm'
+import { formatTimestamp, type KeyChunk, type RejectReason, type StagingSession, type StorageAdapter, type StoredView, type StoreStats, type VehicleKey } from '@vehicle-perf/core'
+import { createSpilledRun } from '@vehicle-perf/core/spilled-run'
+import { migrate, SCHEMA_VERSION, schemaVersion } from './migrations.js'
+import { queryRows, type PostgresPool } from './pg-client.js'
+import { classify, postgresError } from './postgres-errors.js'
+import { PostgresRun } from './postgres-run.js'
+import { readMeta } from './postgres-runs.js'
+import { qualified, tablesIn } from './schema.js'
+
+export interface PostgresStorageOptions {
+  /** A connection string: the adapter opens a pool of its own, and closes it on close(). */
+  connectionString?: string
+  /** Or the host's `pg.Pool`, shared with its own queries: the adapter never closes it. */
+  pool?: PostgresPool
+  /** The schema holding the tables (created by migrate). Default `vehicle_perf`. */
+  schema?: string
+  /**
+   * Read from a hot standby (or any read-only server): lookups, meta, keys
+   * and stats only; migrate() checks the schema is there, and beginIngest
+   * is refused. Ingest on the primary.
+   */
+  readOnly?: boolean
+  /** How long an ingest waits for another one (any process, any machine) before failing with `store_busy`. Default 5000 ms. */
+  lockTimeoutMs?: number
+  /** On the adapter's own pool: a read that takes longer is cancelled (store_unreachable, HTTP 503). Default 5000 ms. */
+  statementTimeoutMs?: number
+  /** On the adapter's own pool: at most this many connections. Default 10. */
+  maxConnections?: number
+  /** Where a run spills its rows while it settles their keys (about the run's CSV size at peak). Default: the OS temp folder. */
+  tempDir?: string
+}
+
+const STORE = 'postgres'
+
+/** A host-and-port for messages, without the password a connection string may hold. */
+function serverOf(options: PostgresStorageOptions): string {
+  if (options.connectionString === undefined) return "the host's pool"
+  try {
+    const url = new URL(options.connectionString)
+    return `${url.hostname}:${url.port || '5432'}${url.pathname}`
+  } catch {
+    return 'the server'
+  }
+}
+
+/** A name usable in prepared statement names (one set per schema on a shared pool). */
+function statementPrefix(schema: string): string {
+  return `vp_${schema.replace(/[^A-Za-z0-9_]/g, '_')}_`
+}
+
+/**
+ * The PostgreSQL store: typed row tables, precomputed views, logs, all in
+ * one schema; a run is one transaction under an advisory lock; bulk writes
+ * go in binary COPY, keys are settled by core's spilled run. Lookups are one
+ * indexed read; any number of HTTP nodes can read a hot standby of it
+ * (`readOnly`).
+ */
+export function createPostgresStorage(options: PostgresStorageOptions): StorageAdapter {
+  if ((options.connectionString === undefined) === (options.pool === undefined)) {
+    throw postgresError('invalid_option', 'give either a connectionString or a pool')
+  }
+  const schema = options.schema ?? 'vehicle_perf'
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema)) throw postgresError('invalid_option', `schema ${JSON.stringify(schema)}: expected a plain identifier (letters, digits, _)`)
+  const where = `schema ${schema} on ${serverOf(options)}`
+  const owned = options.pool === undefined
+  const pool: pg.Pool = owned
+    ? new pg.Pool({
+        connectionString: options.connectionString,
+        max: options.maxConnections ?? 10,
+        statement_timeout: options.statementTimeoutMs ?? 5000,
+        connectionTimeoutMillis: options.statementTimeoutMs ?? 5000,
+        idleTimeoutMillis: 30_000,
+      })
+    : (options.pool as unknown as pg.Pool)
+  // An idle connection the server drops (a restart) is reported here; the next query reconnects.
+  if (owned) pool.on('error', () => {})
+  const tables = tablesIn(schema)
+  const db = drizzle({ client: pool })
+  const lockTimeoutMs = options.lockTimeoutMs ?? 5000
+  const prefix = statementPrefix(schema)
+  let running = 0
+  let idle: (() => void) | null = null
+  let closed = false
+
+  const view = tables.vehicleViews
+  const meta = tables.storeMeta
+  const claims = tables.qrClaims
+  const viewColumns = {
+    vehicleId: view.vehicleId,
+    qrCode: view.qrCode,
+    template: view.template,
+    openStartedAt: view.openStartedAt,
+    openRideTimeS: view.openRideTimeS,
+    openRevenueCents: view.openRevenueCents,
+    contentHash: view.contentHash,
+    asOf: meta.asOf,
+    dataVersion: meta.dataVersion,
+  }
+  const byId = db.select(viewColumns).from(view).innerJoin(meta, eq(meta.id, 1)).where(eq(view.vehicleId, sql.placeholder('key'))).prepare(`${prefix}view_by_id`)
+  const ownerOf = sql`(SELECT ${claims.vehicleId} FROM ${claims} WHERE ${claims.qrCode} = ${sql.placeholder('key')} ORDER BY ${claims.recency} DESC LIMIT 1)`
+  const byQr = db.select(viewColumns).from(view).innerJoin(meta, eq(meta.id, 1)).where(eq(view.vehicleId, ownerOf)).prepare(`${prefix}view_by_qr`)
+  const metaRow = db.select().from(meta).where(eq(meta.id, 1)).prepare(`${prefix}meta`)
+  const dataVersionNow = sql<number>`(SELECT ${meta.dataVersion} FROM ${meta} WHERE ${meta.id} = 1)`.mapWith(Number)
+
+  const open = (): void => {
+    if (closed) throw postgresError('store_unreachable', `the store on ${where} is closed`)
+  }
+  const read = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
+    open()
+    try {
+      return await work()
+    } catch (error) {
+      throw classify(error, what, where)
+    }
+  }
+
+  return {
+    name: STORE,
+    capabilities: { packedRows: true },
+
+    async migrate() {
+      open()
+      if (options.readOnly) {
+        const version = await read('cannot read', () => schemaVersion(pool, tables))
+        if (version !== SCHEMA_VERSION) {
+          throw postgresError('store_unreachable', `${where} has schema ${version}, this adapter needs ${SCHEMA_VERSION}: migrate the primary first (vehicle-perf ingest does)`)
+        }
+        return
+      }
+      await migrate(pool, schema, tables, where)
+    },
+
+    async beginIngest(run): Promise<StagingSession> {
+      open()
+      if (options.readOnly) throw postgresError('invalid_option', `${where} is open read-only (a standby): ingest on the primary`)
+      running++
+      const ended = (): void => {
+        running--
+        if (running === 0) idle?.()
+      }
+      const backend = await PostgresRun.begin(pool, tables, run, lockTimeoutMs, where, ended)
+      try {
+        // No key index of its own: any seed spreads a run's keys; a fresh one per run.
+        return await createSpilledRun(backend, { tempDir: options.tempDir, keySeed: randomInt(0, 2 ** 32) })
+      } catch (error) {
+        await backend.rollback({ run_id: run.runId, status: 'failed', started_at: run.startedAt.toISOString(), finished_at: new Date().toISOString(), as_of: null, policy: 'recent', files: [], vehicles_refreshed: 0, data_version: 0, totals: { files: 0, failed_files: 0, rows_read: 0, accepted: 0, duplicates: { exact: 0, conflict: 0 }, rejected: { rows: 0, reasons: {} } } }).catch(() => {})
+        throw error
+      }
+    },
+
+    lookup(key: VehicleKey): Promise<StoredView | null> {
+      return read('lookup failed on', async () => {
+        const [row] = key.type === 'vehicle_id' ? await byId.execute({ key: key.value }) : await byQr.execute({ key: key.value })
+        if (row === undefined) return null
+        return {
+          vehicleId: row.vehicleId,
+          qrCode: row.qrCode,
+          template: row.template,
+          openCycle: row.openStartedAt === null ? null : { startedAt: row.openStartedAt, rideTimeS: row.openRideTimeS as number, revenueCents: row.openRevenueCents as number },
+          contentHash: row.contentHash,
+          asOf: row.asOf,
+          dataVersion: row.dataVersion,
+        }
+      })
+    },
+
+    meta() {
+      return read('cannot read', async () => {
+        const [row] = await metaRow.execute()
+        if (row === undefined) throw postgresError('store_unreachable', `${where} has no store meta: run migrate() first`)
+        return { asOf: row.asOf, dataVersion: row.dataVersion, policy: row.policy as 'recent' | 'revenue', nextSeq: row.nextSeq }
+      })
+    },
+
+    async *listKeys(chunkSize: number): AsyncIterable<KeyChunk> {
+      // Each chunk reads its keys and the data version in one statement (one snapshot).
+      let after = ''
+      for (;;) {
+        const rows = await read('cannot list keys of', () =>
+          db.select({ dataVersion: dataVersionNow, value: view.vehicleId }).from(view).where(gt(view.vehicleId, after)).orderBy(asc(view.vehicleId)).limit(chunkSize),
+        )
+        if (rows.length === 0) break
+        yield { dataVersion: rows[0]?.dataVersion as number, keys: rows.map((row) => ({ type: 'vehicle_id' as const, value: row.value })) }
+        after = rows[rows.length - 1]?.value as string
+      }
+      after = ''
+      for (;;) {
+        const rows = await read('cannot list keys of', () =>
+          db.selectDistinct({ dataVersion: dataVersionNow, value: claims.qrCode }).from(claims).where(gt(claims.qrCode, after)).orderBy(asc(claims.qrCode)).limit(chunkSize),
+        )
+        if (rows.length === 0) break
+        yield { dataVersion: rows[0]?.dataVersion as number, keys: rows.map((row) => ({ type: 'qr_code' as const, value: row.value })) }
+        after = rows[rows.length - 1]?.value as string
+      }
+    },
+
+    stats(): Promise<StoreStats> {
+      return read('cannot read the stats of', async () => {
+        const runs = tables.ingestRuns
+        const files = tables.ingestFiles
+        const byStatus = await db.select({ status: runs.status, n: sql<number>`count(*)`.mapWith(Number) }).from(runs).groupBy(runs.status)
+        const [last] = await db.select({ runId: runs.runId, finishedAt: runs.finishedAt }).from(runs).orderBy(desc(runs.startedAt)).limit(1)
+        // Rows are counted from the accepted rows of the runs that succeeded: the row tables stay untouched (a first ingest holds them).
+        const stored = await db
+          .select({ kind: files.kind, n: sql<number>`coalesce(sum(${files.accepted}), 0)`.mapWith(Number) })
+          .from(files)
+          .innerJoin(runs, eq(runs.runId, files.runId))
+          .where(eq(runs.status, 'succeeded'))
+          .groupBy(files.kind)
+        const [vehicles] = await db.select({ n: countDistinct(view.vehicleId) }).from(view)
+        const duplicates = await db
+          .select({ classification: tables.duplicateRows.classification, n: sql<number>`count(*)`.mapWith(Number) })
+          .from(tables.duplicateRows)
+          .groupBy(tables.duplicateRows.classification)
+        const [rejected] = await queryRows<[number]>(pool, `SELECT count(*) FROM ${qualified(tables.rejectedRows)}`)
+        const reasons: Partial<Record<RejectReason, number>> = {}
+        for (const [reason, n] of await queryRows<[RejectReason, number]>(pool, `SELECT reason, count(*) FROM ${qualified(tables.rejectedRows)}, unnest(reasons) AS reason GROUP BY reason`)) {
+          reasons[reason] = n
+        }
+        const current = await readMeta(pool, tables)
+        const count = (kind: string): number => stored.find((row) => row.kind === kind)?.n ?? 0
+        return {
+          runs: {
+            total: byStatus.reduce((sum, row) => sum + row.n, 0),
+            succeeded: byStatus.find((row) => row.status === 'succeeded')?.n ?? 0,
+            failed: byStatus.find((row) => row.status === 'failed')?.n ?? 0,
+            lastRunId: last?.runId ?? null,
+            lastFinishedAt: last?.finishedAt ?? null,
+          },
+          rows: { deployments: count('deployment'), pickups: count('pickup'), rides: count('ride') },
+          vehicles: vehicles?.n ?? 0,
+          duplicates: { exact: duplicates.find((row) => row.classification === 'exact')?.n ?? 0, conflict: duplicates.find((row) => row.classification === 'conflict')?.n ?? 0 },
+          rejected: { rows: rejected?.[0] ?? 0, reasons },
+          asOf: current.asOf === null ? null : formatTimestamp(current.asOf),
+          dataVersion: current.dataVersion,
+        }
+      })
+    },
+
+    /**
+     * How far a standby is behind its primary: 0 when it has replayed all it
+     * received, else the time since the last transaction it replayed; null on
+     * a primary.
+     */
+    replicaLagMs(): Promise<number | null> {
+      return read('cannot read the replication state of', async () => {
+        const [[lag]] = (await queryRows<[number | null]>(
+          pool,
+          `SELECT CASE WHEN NOT pg_is_in_recovery() THEN NULL
+             WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
+             ELSE round(extract(epoch FROM now() - pg_last_xact_replay_timestamp()) * 1000)::int8 END`,
+        )) as [[number | null]]
+        return lag
+      })
+    },
+
+    async close() {
+      if (closed) return
+      closed = true
+      if (running > 0) await new Promise<void>((resolve) => (idle = resolve))
+      if (owned) await pool.end()
+    },
+  }
+}

@@ -1,0 +1,69 @@
+import pg from 'pg'
+import type { OperationRow, RejectReason, RowKind, StoredRow } from '@vehicle-perf/core'
+import type { StoreContents } from '@vehicle-perf/core/testing'
+
+pg.types.setTypeParser(20, Number)
+
+/** Runs `read` on a client of its own (never the adapter under test). */
+export async function withClient<T>(url: string, read: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    return await read(client)
+  } finally {
+    await client.end()
+  }
+}
+
+type Row = Record<string, unknown>
+
+function storedRow(kind: RowKind, r: Row): StoredRow {
+  if (kind === 'deployment') return { kind, taskId: r.task_id as string, vehicleId: r.vehicle_id as string, createdAt: r.created_at as number, resolvedAt: r.resolved_at as number, seq: r.seq as number }
+  if (kind === 'pickup') return { kind, taskId: r.task_id as string, vehicleId: r.vehicle_id as string, qrCode: r.qr_code as string, createdAt: r.created_at as number, resolvedAt: r.resolved_at as number, seq: r.seq as number }
+  return {
+    kind,
+    rideId: r.ride_id as string,
+    vehicleId: r.vehicle_id as string,
+    startedAt: r.started_at as number,
+    endedAt: r.ended_at as number,
+    start: r.start_lat === null ? null : { lat: r.start_lat as number, lng: r.start_lng as number },
+    end: r.end_lat === null ? null : { lat: r.end_lat as number, lng: r.end_lng as number },
+    amountCents: r.amount_cents as number | null,
+    seq: r.seq as number,
+  }
+}
+
+/** Everything a schema holds, read back with plain SQL (the conformance suite's readBack). */
+export function storeContentsOf(url: string, schema: string): Promise<StoreContents> {
+  return withClient(url, async (client) => {
+    const all = async (sql: string): Promise<Row[]> => (await client.query(sql)).rows as Row[]
+    const rows: StoredRow[] = []
+    for (const [kind, table] of [['deployment', 'deployments'], ['pickup', 'pickups'], ['ride', 'rides']] as const) {
+      for (const r of await all(`SELECT * FROM "${schema}".${table}`)) rows.push(storedRow(kind, r))
+    }
+    return {
+      rows,
+      rejects: (await all(`SELECT * FROM "${schema}".rejected_rows ORDER BY id`)).map((r) => ({
+        runId: r.run_id as string,
+        source: r.source as string,
+        line: r.line as number,
+        kind: r.kind as RowKind,
+        fields: r.fields as string[],
+        reasons: r.reasons as RejectReason[],
+      })),
+      duplicates: (await all(`SELECT * FROM "${schema}".duplicate_rows ORDER BY id`)).map((d) => ({
+        runId: d.run_id as string,
+        kind: d.kind as RowKind,
+        key: d.key as string,
+        source: d.source as string,
+        line: d.line as number,
+        classification: d.classification as 'exact' | 'conflict',
+        kept: d.kept as OperationRow | null,
+        incoming: d.incoming as OperationRow | null,
+      })),
+      views: (await all(`SELECT vehicle_id, content_hash FROM "${schema}".vehicle_views`)).map((v) => ({ vehicleId: v.vehicle_id as string, contentHash: v.content_hash as string })),
+      qrClaims: (await all(`SELECT * FROM "${schema}".qr_claims`)).map((c) => ({ vehicleId: c.vehicle_id as string, qrCode: c.qr_code as string, recency: c.recency as string })),
+      runs: (await all(`SELECT run_id, status, started_at FROM "${schema}".ingest_runs`)).map((r) => ({ runId: r.run_id as string, status: r.status as 'succeeded' | 'failed', startedAt: r.started_at as string })),
+    }
+  })
+}

@@ -1,0 +1,50 @@
+// Vitest global setup: a throwaway PostgreSQL primary and hot standby on
+// loopback for the tests (scripts/postgres.sh), unless DATABASE_URL and
+// DATABASE_STANDBY_URL point at servers already running. Tests read the
+// URLs with inject('databaseUrl') and inject('standbyUrl').
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { TestProject } from 'vitest/node'
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    databaseUrl: string
+    standbyUrl: string
+  }
+}
+
+const script = join(import.meta.dirname, 'postgres.sh')
+
+/** A port nobody listens on right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+export default async function setup(project: TestProject): Promise<() => void> {
+  const given = process.env.DATABASE_URL
+  if (given !== undefined && given !== '') {
+    const standby = process.env.DATABASE_STANDBY_URL
+    if (standby === undefined || standby === '') throw new Error('DATABASE_URL is set but DATABASE_STANDBY_URL is not: the replica tests need a hot standby of it (or unset both to start a throwaway pair)')
+    project.provide('databaseUrl', given)
+    project.provide('standbyUrl', standby)
+    return () => {}
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'vehicle-perf-pg-'))
+  const [primaryPort, standbyPort] = [await freePort(), await freePort()]
+  const run = (...args: string[]): string => execFileSync('bash', [script, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim()
+  project.provide('databaseUrl', run('start', dir, String(primaryPort)))
+  project.provide('standbyUrl', run('standby', dir, String(primaryPort), String(standbyPort)))
+  return () => {
+    run('stop', dir)
+  }
+}
