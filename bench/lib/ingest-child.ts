@@ -1,11 +1,12 @@
 // One measured ingest in a fresh process (so peak RSS is this ingest's own).
-// Usage: node --import tsx/esm ingest-child.ts <db-file> <source>...
+// Usage: node --import tsx/esm ingest-child.ts <store> <source>...
+// <store>: a SQLite file, or postgres://...?schema=NAME.
 import { readFileSync } from 'node:fs'
 import { ingest } from '@vehicle-perf/core'
-import { createSqliteStorage } from '@vehicle-perf/adapter-sqlite'
+import { openBenchStore } from './open-store.ts'
 
-const [dbFile, ...sources] = process.argv.slice(2)
-const adapter = createSqliteStorage({ filename: dbFile as string, ...(process.env.VP_CACHE_MB ? { cacheSizeMb: Number(process.env.VP_CACHE_MB) } : {}) })
+const [location, ...sources] = process.argv.slice(2)
+const adapter = openBenchStore(location as string, process.env.VP_CACHE_MB ? { cacheSizeMb: Number(process.env.VP_CACHE_MB) } : {})
 await adapter.migrate()
 const started = performance.now()
 let refreshStarted = 0

@@ -59,6 +59,24 @@ export class BinaryTuples {
     return this
   }
 
+  /**
+   * Room for a field of `length` bytes that the caller copies in itself (an
+   * id straight from packed bytes: no string on the way): the offset in
+   * `target` to write them at, valid until the next call.
+   */
+  field(length: number): number {
+    this.room(4 + length)
+    this.buffer.writeInt32BE(length, this.length)
+    const at = this.length + 4
+    this.length = at + length
+    return at
+  }
+
+  /** The buffer `field` offsets point into. */
+  get target(): Buffer {
+    return this.buffer
+  }
+
   /** An ASCII text known to be exactly `length` characters (ids, QR codes): no UTF-8 encoding pass. */
   ascii(value: string, length: number): this {
     this.room(4 + length)
@@ -155,9 +173,13 @@ export class BinaryTuples {
     return this
   }
 
-  /** The tuples so far as one COPY payload (header, tuples, trailer); starts afresh. */
-  take(): Buffer {
-    const payload = Buffer.concat([HEADER, this.buffer.subarray(0, this.length), TRAILER])
+  /**
+   * The tuples so far as one COPY payload (header, tuples, trailer), and a
+   * fresh start: the filled buffer is handed over, not copied.
+   */
+  take(): Buffer[] {
+    const payload = [HEADER, this.buffer.subarray(0, this.length), TRAILER]
+    this.buffer = Buffer.allocUnsafe(this.buffer.length)
     this.length = 0
     this.count = 0
     return payload
@@ -165,10 +187,11 @@ export class BinaryTuples {
 }
 
 /** Runs `COPY target (columns) FROM STDIN (FORMAT binary)` with a payload from BinaryTuples.take. */
-export async function copyBinary(client: QueryClient, target: string, columns: readonly string[], payload: Buffer): Promise<void> {
+export async function copyBinary(client: QueryClient, target: string, columns: readonly string[], payload: readonly Buffer[]): Promise<void> {
   const stream = client.query(copyFrom(`COPY ${target} (${columns.map((column) => `"${column}"`).join(', ')}) FROM STDIN (FORMAT binary)`))
   // 'finish' comes once the server has taken the data; once() rejects on the stream's 'error'.
   const finished = once(stream, 'finish')
-  stream.end(payload)
+  for (const part of payload) stream.write(part)
+  stream.end()
   await finished
 }

@@ -1,6 +1,6 @@
 import type pg from 'pg'
 import { ROW_KINDS, type DuplicateRecord, type IngestReport, type RejectRecord, type RowKind, type StoredRow, type StoreMeta, type VehicleView } from '@vehicle-perf/core'
-import { packedRowSize, packRow, PACKED_ROW_KIND_CODES, packedRowSizeAt, unpackRow } from '@vehicle-perf/core/packed-rows'
+import { copyPackedKey, copyPackedQrCode, emptyPackedRowFields, packedRowSize, packRow, PACKED_ROW_KIND_CODES, readPackedRowFields } from '@vehicle-perf/core/packed-rows'
 import type { FirstOfKey, FreshRows, SpilledRunBackend } from '@vehicle-perf/core/spilled-run'
 import { BinaryTuples, copyBinary } from './binary-copy.js'
 import { execute, queryRows } from './pg-client.js'
@@ -11,7 +11,15 @@ import { qualified, type Tables } from './schema.js'
 import { selectStored, storedRowOf, type StoredRowValues } from './stored-rows.js'
 
 /** A COPY goes out once its table's tuples reach this size: memory stays bounded, round trips few. */
-const FLUSH_BYTES = 8 << 20
+const FLUSH_BYTES = 4 << 20
+/** Room for a flush's worth and the tuple that crosses the line, so a buffer never grows. */
+const TUPLES_BYTES = FLUSH_BYTES + (256 << 10)
+/**
+ * COPYs sent and not yet acknowledged. The connection runs statements in
+ * the order they were sent, so the run goes on rendering while the server
+ * loads; it waits only when this many are in flight (memory: their payloads).
+ */
+const COPIES_IN_FLIGHT = 4
 
 const ROW_COLUMNS: Record<RowKind, readonly string[]> = {
   deployment: ['task_id', 'vehicle_id', 'seq', 'created_at', 'resolved_at'],
@@ -23,19 +31,41 @@ const CLAIM_COLUMNS = ['vehicle_id', 'qr_code', 'recency']
 const REJECT_COLUMNS = ['run_id', 'source', 'line', 'kind', 'fields', 'reasons']
 const DUPLICATE_COLUMNS = ['run_id', 'kind', 'key', 'source', 'line', 'classification', 'kept', 'incoming']
 
-function writeRow(tuples: BinaryTuples, row: StoredRow): void {
-  switch (row.kind) {
-    case 'deployment':
-      tuples.tuple(5).ascii(row.taskId, 20).ascii(row.vehicleId, 20).int8(row.seq).int8(row.createdAt).int8(row.resolvedAt)
-      return
-    case 'pickup':
-      tuples.tuple(6).ascii(row.taskId, 20).ascii(row.vehicleId, 20).int8(row.seq).ascii(row.qrCode, 6).int8(row.createdAt).int8(row.resolvedAt)
-      return
-    case 'ride':
-      tuples.tuple(10).ascii(row.rideId, 20).ascii(row.vehicleId, 20).int8(row.seq).int8(row.startedAt).int8(row.endedAt)
-      tuples.float8OrNull(row.start?.lat ?? null).float8OrNull(row.start?.lng ?? null).float8OrNull(row.end?.lat ?? null).float8OrNull(row.end?.lng ?? null)
-      tuples.int8OrNull(row.amountCents)
+const KIND_OF_CODE: readonly RowKind[] = ROW_KINDS
+const fields = emptyPackedRowFields()
+
+/**
+ * Writes the packed row at `at` as a tuple of its kind's table, straight
+ * from the bytes (ids copied, numbers read once): at scale 100 this runs
+ * 11M times. Returns the row's kind.
+ */
+function writePackedRow(rows: Record<RowKind, BinaryTuples>, packed: Buffer, at: number, vehicleId: Buffer): RowKind {
+  readPackedRowFields(packed, at, fields)
+  const kind = KIND_OF_CODE[fields.kindCode] as RowKind
+  const tuples = rows[kind]
+  tuples.tuple(kind === 'ride' ? 10 : kind === 'pickup' ? 6 : 5)
+  // The offset first: making room may move the buffer `target` names.
+  const keyAt = tuples.field(20)
+  copyPackedKey(packed, at, tuples.target, keyAt)
+  const vehicleAt = tuples.field(20)
+  vehicleId.copy(tuples.target, vehicleAt)
+  tuples.int8(fields.seq)
+  if (kind === 'ride') {
+    tuples.int8(fields.t1).int8(fields.t2)
+    if (fields.hasStart) tuples.float8(fields.startLat).float8(fields.startLng)
+    else tuples.null().null()
+    if (fields.hasEnd) tuples.float8(fields.endLat).float8(fields.endLng)
+    else tuples.null().null()
+    if (fields.hasAmount) tuples.int8(fields.amountCents)
+    else tuples.null()
+  } else {
+    if (kind === 'pickup') {
+      const qrAt = tuples.field(6)
+      copyPackedQrCode(packed, at, tuples.target, qrAt)
+    }
+    tuples.int8(fields.t1).int8(fields.t2)
   }
+  return kind
 }
 
 /**
@@ -54,13 +84,16 @@ function writeRow(tuples: BinaryTuples, row: StoredRow): void {
  */
 export class PostgresRun implements SpilledRunBackend {
   readonly store = 'postgres'
-  private readonly rows: Record<RowKind, BinaryTuples> = { deployment: new BinaryTuples(), pickup: new BinaryTuples(), ride: new BinaryTuples() }
-  private readonly views = new BinaryTuples()
-  private readonly claims = new BinaryTuples()
+  private readonly rows: Record<RowKind, BinaryTuples> = { deployment: new BinaryTuples(TUPLES_BYTES), pickup: new BinaryTuples(TUPLES_BYTES), ride: new BinaryTuples(TUPLES_BYTES) }
+  private readonly views = new BinaryTuples(TUPLES_BYTES)
+  private readonly claims = new BinaryTuples(TUPLES_BYTES)
   private rejects = new BinaryTuples(64 << 10)
   private readonly duplicates = new BinaryTuples(64 << 10)
   /** Views and claims go to temp tables first when they may replace stored ones. */
   private viewTables: { views: string; claims: string } | null = null
+  /** The COPYs sent and not yet acknowledged, in order: each starts when the one before it has ended. */
+  private copies: Promise<void> = Promise.resolve()
+  private copiesInFlight = 0
   private finished = false
 
   private constructor(
@@ -105,7 +138,7 @@ export class PostgresRun implements SpilledRunBackend {
         `SELECT EXISTS (SELECT 1 FROM ${qualified(tables.rides)}) OR EXISTS (SELECT 1 FROM ${qualified(tables.deployments)}) OR EXISTS (SELECT 1 FROM ${qualified(tables.pickups)})`,
       ) as [[boolean]]
       const started = new PostgresRun(client, tables, run.runId, run.startedAt, hasRows, where, onEnd)
-      if (!hasRows) await started.dropRowIndexes()
+      if (!hasRows) await started.dropBulkIndexes()
       return started
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {})
@@ -124,12 +157,35 @@ export class PostgresRun implements SpilledRunBackend {
     }
   }
 
+  /**
+   * Sends a COPY without waiting for the server, unless too many are in
+   * flight already. COPYs run one after the other on the run's connection;
+   * every other statement waits for them first (drain).
+   */
+  private async send(target: string, columns: readonly string[], payload: readonly Buffer[]): Promise<void> {
+    this.copiesInFlight++
+    const copy = this.copies.then(() => copyBinary(this.client, target, columns, payload)).finally(() => this.copiesInFlight--)
+    // Awaited by drain(); a failure meanwhile must not count as unhandled, and fails every COPY after it.
+    copy.catch(() => {})
+    this.copies = copy
+    if (this.copiesInFlight > COPIES_IN_FLIGHT) await copy
+  }
+
+  /** Waits for every COPY in flight: the first failure, if any, is thrown. */
+  private async drain(): Promise<void> {
+    await this.copies
+  }
+
   meta(): Promise<StoreMeta> {
-    return this.guard('cannot read the meta of', () => readMeta(this.client, this.tables))
+    return this.guard('cannot read the meta of', async () => {
+      await this.drain()
+      return readMeta(this.client, this.tables)
+    })
   }
 
   fileAlreadyIngested(sha256: string): Promise<boolean> {
     return this.guard('cannot read the runs of', async () => {
+      await this.drain()
       const found = await queryRows(
         this.client,
         `SELECT 1 FROM ${qualified(this.tables.ingestFiles)} f JOIN ${qualified(this.tables.ingestRuns)} r ON r.run_id = f.run_id
@@ -141,12 +197,16 @@ export class PostgresRun implements SpilledRunBackend {
   }
 
   beginFile(): Promise<void> {
-    return this.guard('ingest failed on', () => execute(this.client, 'SAVEPOINT ingest_file'))
+    return this.guard('ingest failed on', async () => {
+      await this.drain()
+      await execute(this.client, 'SAVEPOINT ingest_file')
+    })
   }
 
   commitFile(): Promise<void> {
     return this.guard('ingest failed on', async () => {
       await this.flushRejects()
+      await this.drain()
       await execute(this.client, 'RELEASE SAVEPOINT ingest_file')
     })
   }
@@ -154,6 +214,9 @@ export class PostgresRun implements SpilledRunBackend {
   rollbackFile(): Promise<void> {
     return this.guard('ingest failed on', async () => {
       this.rejects = new BinaryTuples(64 << 10)
+      // A COPY of the file's rejects may have failed: the savepoint undoes it either way.
+      await this.drain().catch(() => {})
+      this.copies = Promise.resolve()
       await execute(this.client, 'ROLLBACK TO SAVEPOINT ingest_file; RELEASE SAVEPOINT ingest_file')
     })
   }
@@ -166,7 +229,7 @@ export class PostgresRun implements SpilledRunBackend {
   }
 
   private async flushRejects(): Promise<void> {
-    if (this.rejects.count > 0) await copyBinary(this.client, qualified(this.tables.rejectedRows), REJECT_COLUMNS, this.rejects.take())
+    if (this.rejects.count > 0) await this.send(qualified(this.tables.rejectedRows), REJECT_COLUMNS, this.rejects.take())
   }
 
   async logDuplicates(duplicates: readonly DuplicateRecord[]): Promise<void> {
@@ -180,11 +243,12 @@ export class PostgresRun implements SpilledRunBackend {
   }
 
   private async flushDuplicates(): Promise<void> {
-    if (this.duplicates.count > 0) await copyBinary(this.client, qualified(this.tables.duplicateRows), DUPLICATE_COLUMNS, this.duplicates.take())
+    if (this.duplicates.count > 0) await this.send(qualified(this.tables.duplicateRows), DUPLICATE_COLUMNS, this.duplicates.take())
   }
 
   storedVersions(kind: RowKind, _part: number, keys: FirstOfKey): Promise<Map<number, StoredRow>> {
     return this.guard('cannot read the stored keys of', async () => {
+      await this.drain()
       const found = new Map<number, StoredRow>()
       const code = PACKED_ROW_KIND_CODES[kind]
       for (const values of await queryRows<StoredRowValues>(this.client, selectStored(this.tables, kind, 'key'), [keys.keys()])) {
@@ -198,17 +262,19 @@ export class PostgresRun implements SpilledRunBackend {
 
   async *storedVehicleIds(): AsyncIterable<string> {
     const { deployments, pickups, rides } = this.tables
-    const ids = await this.guard('cannot read the vehicles of', () =>
-      queryRows<[string]>(
+    const ids = await this.guard('cannot read the vehicles of', async () => {
+      await this.drain()
+      return queryRows<[string]>(
         this.client,
         `SELECT vehicle_id FROM ${qualified(deployments)} UNION SELECT vehicle_id FROM ${qualified(pickups)} UNION SELECT vehicle_id FROM ${qualified(rides)} ORDER BY 1`,
-      ),
-    )
+      )
+    })
     for (const [vehicleId] of ids) yield vehicleId
   }
 
   storedRowsOf(vehicleIds: readonly string[]): Promise<Map<string, readonly Buffer[]>> {
     return this.guard('cannot read the rows of', async () => {
+      await this.drain()
       const statement = `${ROW_KINDS.map((kind) => selectStored(this.tables, kind, 'vehicle')).join(' UNION ALL ')} ORDER BY 1, 2`
       const byVehicle = new Map<string, StoredRow[]>()
       for (const values of await queryRows<StoredRowValues>(this.client, statement, [vehicleIds])) {
@@ -233,12 +299,12 @@ export class PostgresRun implements SpilledRunBackend {
 
   storeRows(vehicleId: string, fresh: FreshRows): Promise<void> | void {
     const { packed } = fresh
+    const vehicle = Buffer.from(vehicleId, 'latin1')
     let full: RowKind | null = null
-    for (let at = 0; at < packed.length; at += packedRowSizeAt(packed, at)) {
-      const row = unpackRow(packed, at, vehicleId)
-      const tuples = this.rows[row.kind]
-      writeRow(tuples, row)
-      if (tuples.bytes >= FLUSH_BYTES) full = row.kind
+    for (let at = 0; at < packed.length; ) {
+      const kind = writePackedRow(this.rows, packed, at, vehicle)
+      at += packedRowSize(kind)
+      if (this.rows[kind].bytes >= FLUSH_BYTES) full = kind
     }
     if (full !== null) return this.guard('cannot store the rows of', () => this.flushRows(full as RowKind))
   }
@@ -247,14 +313,14 @@ export class PostgresRun implements SpilledRunBackend {
     const tuples = this.rows[kind]
     if (tuples.count === 0) return
     const table = { deployment: this.tables.deployments, pickup: this.tables.pickups, ride: this.tables.rides }[kind]
-    await copyBinary(this.client, qualified(table), ROW_COLUMNS[kind], tuples.take())
+    await this.send(qualified(table), ROW_COLUMNS[kind], tuples.take())
   }
 
   rowsStored(): Promise<void> {
     return this.guard('cannot store the rows of', async () => {
       for (const kind of ROW_KINDS) await this.flushRows(kind)
       await this.flushDuplicates()
-      if (!this.hasStoredRows) await this.buildRowIndexes()
+      await this.drain()
     })
   }
 
@@ -285,8 +351,8 @@ export class PostgresRun implements SpilledRunBackend {
       }
       target = this.viewTables
     }
-    if (this.views.count > 0) await copyBinary(this.client, target.views, VIEW_COLUMNS, this.views.take())
-    if (this.claims.count > 0) await copyBinary(this.client, target.claims, CLAIM_COLUMNS, this.claims.take())
+    if (this.views.count > 0) await this.send(target.views, VIEW_COLUMNS, this.views.take())
+    if (this.claims.count > 0) await this.send(target.claims, CLAIM_COLUMNS, this.claims.take())
   }
 
   /** The run's views replace the stored ones, and their claims the vehicles' claims. */
@@ -307,7 +373,9 @@ export class PostgresRun implements SpilledRunBackend {
   commit(report: IngestReport, meta: StoreMeta): Promise<void> {
     return this.end(async () => {
       await this.flushViews()
-      await this.mergeViews()
+      await this.drain()
+      if (this.hasStoredRows) await this.mergeViews()
+      else await this.buildBulkIndexes()
       await recordRun(this.client, this.tables, report)
       await queryRows(this.client, `UPDATE ${qualified(this.tables.storeMeta)} SET as_of = $1, data_version = $2, policy = $3, next_seq = $4 WHERE id = 1`, [
         meta.asOf,
@@ -322,6 +390,7 @@ export class PostgresRun implements SpilledRunBackend {
   /** Rolls everything back, then records the failed run in its own small transaction. */
   rollback(report: IngestReport): Promise<void> {
     return this.end(async () => {
+      await this.drain().catch(() => {})
       await execute(this.client, 'ROLLBACK')
       await execute(this.client, 'BEGIN')
       await recordRun(this.client, this.tables, report)
@@ -346,8 +415,13 @@ export class PostgresRun implements SpilledRunBackend {
     }
   }
 
-  private async dropRowIndexes(): Promise<void> {
-    for (const table of [this.tables.deployments, this.tables.pickups, this.tables.rides]) {
+  /** The tables a bulk load fills with their indexes dropped: rows, views, claims. */
+  private bulkTables(): Tables[keyof Tables][] {
+    return [this.tables.deployments, this.tables.pickups, this.tables.rides, this.tables.vehicleViews, this.tables.qrClaims]
+  }
+
+  private async dropBulkIndexes(): Promise<void> {
+    for (const table of this.bulkTables()) {
       const { indexes, primaryKey } = createStatements(table)
       const schema = qualified(table).split('.')[0] as string
       for (const index of indexes) await execute(this.client, `DROP INDEX IF EXISTS ${schema}."${index.name}"`)
@@ -355,11 +429,20 @@ export class PostgresRun implements SpilledRunBackend {
     }
   }
 
-  private async buildRowIndexes(): Promise<void> {
-    for (const table of [this.tables.deployments, this.tables.pickups, this.tables.rides]) {
+  /**
+   * Builds the indexes a bulk load dropped, with room to sort in memory (a
+   * sort that spilled to disk took about twice as long), then gathers the
+   * tables' statistics: without them the planner scanned whole tables for
+   * the next run's lookups by key and by vehicle (a 1% batch at scale 100
+   * took 41 s instead of a few).
+   */
+  private async buildBulkIndexes(): Promise<void> {
+    await execute(this.client, "SET LOCAL maintenance_work_mem = '512MB'")
+    for (const table of this.bulkTables()) {
       const { indexes, primaryKey } = createStatements(table)
       if (primaryKey !== null) await execute(this.client, primaryKey.add)
       for (const index of indexes) await execute(this.client, index.create)
+      await execute(this.client, `ANALYZE ${qualified(table)}`)
     }
   }
 }

@@ -72,6 +72,8 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageA
         connectionString: options.connectionString,
         max: options.maxConnections ?? 10,
         statement_timeout: options.statementTimeoutMs ?? 5000,
+        // A read that would wait for a table lock (a first ingest builds the indexes it dropped) fails fast as store_busy.
+        lock_timeout: 1000,
         connectionTimeoutMillis: options.statementTimeoutMs ?? 5000,
         idleTimeoutMillis: 30_000,
       })

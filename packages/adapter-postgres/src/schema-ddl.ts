@@ -1,4 +1,5 @@
 import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core'
+import { TABLE_STORAGE } from './schema.js'
 
 function quote(name: string): string {
   return `"${name.replaceAll('"', '""')}"`
@@ -42,5 +43,6 @@ export function createStatements(table: PgTable): TableStatements {
     })
     return { name, create: `CREATE ${index.config.unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS ${quote(name)} ON ${qualified} (${columns.join(', ')})` }
   })
-  return { table: `CREATE TABLE IF NOT EXISTS ${qualified} (\n  ${lines.join(',\n  ')}\n)`, indexes, primaryKey }
+  const storage = TABLE_STORAGE[config.name]
+  return { table: `CREATE TABLE IF NOT EXISTS ${qualified} (\n  ${lines.join(',\n  ')}\n)${storage === undefined ? '' : ` WITH (${storage})`}`, indexes, primaryKey }
 }

@@ -125,6 +125,16 @@ export function tablesIn(schemaName: string) {
 
 export type Tables = ReturnType<typeof tablesIn>
 
+/**
+ * Storage parameters drizzle does not model, by table name. A view (~2 KB)
+ * stays inline and uncompressed: TOAST compression of the templates was the
+ * largest part of the server's work during an ingest, and a lookup then
+ * reads one heap page, no TOAST table.
+ */
+export const TABLE_STORAGE: Readonly<Record<string, string>> = {
+  vehicle_views: 'toast_tuple_target = 8160',
+}
+
 /** A table's schema-qualified, quoted name, for the statements drizzle does not build (COPY, bulk SQL). */
 export function qualified(table: Parameters<typeof getTableConfig>[0]): string {
   const config = getTableConfig(table)

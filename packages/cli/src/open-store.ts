@@ -1,29 +1,58 @@
 import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { createSqliteStorage } from '@vehicle-perf/adapter-sqlite'
+import { createPostgresStorage } from '@vehicle-perf/adapter-postgres'
 import type { StorageAdapter } from '@vehicle-perf/core'
 import { UsageError } from './cli-errors.js'
 
 export const DEFAULT_DB = 'sqlite:./vehicle-perf.db'
 
-export interface StoreLocation {
-  kind: 'sqlite' | 'postgres'
-  /** A file path for SQLite, the connection URL for PostgreSQL. */
-  target: string
-}
+export type StoreLocation =
+  | { kind: 'sqlite'; /** The database file. */ target: string }
+  | { kind: 'postgres'; /** The connection URL, without the `schema` parameter. */ target: string; schema: string | undefined }
 
-/** `sqlite:PATH`, `sqlite://PATH`, a plain path, or `postgres://...` / `postgresql://...`. */
+/**
+ * `sqlite:PATH`, `sqlite://PATH` or a plain path; `postgres://...` or
+ * `postgresql://...`, with an optional `?schema=NAME` (default
+ * `vehicle_perf`). Any other URL scheme is a usage error, not a file name.
+ */
 export function parseStoreLocation(db: string): StoreLocation {
-  if (/^postgres(ql)?:\/\//.test(db)) return { kind: 'postgres', target: db }
+  if (/^postgres(ql)?:\/\//.test(db)) {
+    let url: URL
+    try {
+      url = new URL(db)
+    } catch {
+      throw new UsageError(`--db ${db}: not a valid PostgreSQL URL (example: --db postgres://user@host:5432/db?schema=vehicle_perf)`)
+    }
+    const schema = url.searchParams.get('schema') ?? undefined
+    url.searchParams.delete('schema')
+    return { kind: 'postgres', target: url.toString(), schema }
+  }
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(db)?.[1]
+  if (scheme !== undefined && scheme !== 'sqlite') {
+    throw new UsageError(`--db ${db}: unknown store scheme "${scheme}": expected sqlite:PATH or postgres://...`)
+  }
   const path = db.replace(/^sqlite:(\/\/)?/, '')
   if (path === '') throw new UsageError(`--db ${db}: no database file given (example: --db sqlite:./vehicle-perf.db)`)
   return { kind: 'sqlite', target: resolve(path) }
 }
 
+/**
+ * Opens a store. An ingest migrates it (creating it when new); `readonly`
+ * opens it for reading only: a SQLite file read-only, a PostgreSQL schema
+ * as a reader (a hot standby works), checked to be there.
+ */
 export async function openStore(db: string, options: { readonly?: boolean; readSnapshotMs?: number } = {}): Promise<StorageAdapter> {
   const location = parseStoreLocation(db)
   if (location.kind === 'postgres') {
-    throw new UsageError('PostgreSQL is not available yet: @vehicle-perf/adapter-postgres is not built. Use --db sqlite:PATH.')
+    const adapter = createPostgresStorage({ connectionString: location.target, schema: location.schema, readOnly: options.readonly })
+    try {
+      await adapter.migrate()
+    } catch (error) {
+      await adapter.close()
+      throw error
+    }
+    return adapter
   }
   if (!options.readonly) mkdirSync(dirname(location.target), { recursive: true })
   const adapter = createSqliteStorage({ filename: location.target, readonly: options.readonly, readSnapshotMs: options.readSnapshotMs })
