@@ -94,6 +94,9 @@ describe('@vehicle-perf/core exports', () => {
       [
         "PACKED_ROWS_FORMAT",
         "PACKED_ROW_KIND_CODES",
+        "copyPackedKey",
+        "copyPackedQrCode",
+        "emptyPackedRowFields",
         "kindOfCode",
         "packRow",
         "packVehicles",
@@ -103,6 +106,7 @@ describe('@vehicle-perf/core exports', () => {
         "packedRowSeq",
         "packedRowSize",
         "packedRowSizeAt",
+        "readPackedRowFields",
         "samePackedKey",
         "unpackRow",
         "unpackVehicles",
