@@ -6,6 +6,8 @@
 #
 #   scripts/postgres.sh start DIR PORT             primary on 127.0.0.1:PORT, data under DIR
 #   scripts/postgres.sh standby DIR PORT STANDBY   a hot standby of it on STANDBY
+#   scripts/postgres.sh pause DIR                  stops the primary, keeps its data (a test of an outage)
+#   scripts/postgres.sh resume DIR PORT            starts the paused primary again
 #   scripts/postgres.sh stop DIR                   stops both, removes DIR
 #
 # Each start prints the connection URL on stdout. Nothing here is fit for
@@ -72,6 +74,15 @@ case "$command" in
       || { cat "$dir/standby.log" >&2; exit 1; }
     echo "postgres://$(server_user)@127.0.0.1:$standby/postgres"
     ;;
+  pause)
+    dir="$2"
+    as_server "$(bin_dir)/pg_ctl" -D "$dir/primary" -m fast -w stop >/dev/null
+    ;;
+  resume)
+    dir="$2"; port="$3"
+    as_server "$(bin_dir)/pg_ctl" -D "$dir/primary" -l "$dir/primary.log" -w -t 60 start -o "$(server_options "$port" "$dir/socket")" >/dev/null \
+      || { cat "$dir/primary.log" >&2; exit 1; }
+    ;;
   stop)
     dir="$2"
     bin="$(bin_dir)"
@@ -81,7 +92,7 @@ case "$command" in
     rm -rf "$dir"
     ;;
   *)
-    echo "usage: scripts/postgres.sh start DIR PORT | standby DIR PORT STANDBY_PORT | stop DIR" >&2
+    echo "usage: scripts/postgres.sh start DIR PORT | standby DIR PORT STANDBY_PORT | pause DIR | resume DIR PORT | stop DIR" >&2
     exit 2
     ;;
 esac

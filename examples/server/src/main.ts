@@ -1,5 +1,5 @@
 // A deployable server. Configuration (all optional):
-//   PORT (3000), HOST (0.0.0.0), DATABASE_URL (sqlite:./vehicle-perf.db),
+//   PORT (3000), HOST (0.0.0.0), DATABASE_URL (sqlite:./vehicle-perf.db, or postgres://...?schema=NAME),
 //   REPORT_REDIRECT_TEMPLATE (e.g. https://bi.example/dashboard/1/?vehicle={vehicle_id}),
 //   WEB_CONCURRENCY (1): HTTP processes sharing the port, e.g. one per core
 // Logs are JSON lines on stdout; SIGTERM drains in-flight requests, then exits.
@@ -24,6 +24,6 @@ try {
     reportRedirect: process.env.REPORT_REDIRECT_TEMPLATE || undefined,
   })
 } catch (error) {
-  process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'fatal', msg: (error as Error).message.replace(/^\[vehicle-perf\] /, '') })}\n`)
+  process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'fatal', msg: (error as Error).message })}\n`)
   process.exit(1)
 }

@@ -16,18 +16,34 @@ const UNREACHABLE_STATE = new Set(['57P01', '57P02', '57P03', '53300', '53400'])
 const CONNECTION_LOST = /Connection terminated|connection timeout|timeout expired|Client has encountered a connection error|Connection ended/i
 
 /** Whether the driver's error says the server cannot be reached (rather than a bug or a bad statement). */
-export function isUnreachable(error: unknown): boolean {
+export function isUnreachable(wrapped: unknown): boolean {
+  const error = driverError(wrapped)
   const code = (error as { code?: unknown })?.code
   if (typeof code === 'string' && (UNREACHABLE_ERRNO.has(code) || UNREACHABLE_STATE.has(code) || code.startsWith('08'))) return true
   return error instanceof Error && CONNECTION_LOST.test(error.message)
 }
 
 /**
+ * The driver's own error: drizzle wraps it ("Failed query: ...", the SQL and
+ * its parameters) with the driver's error on `cause`.
+ */
+function driverError(error: unknown): unknown {
+  let current = error
+  for (let depth = 0; depth < 5; depth++) {
+    const inner = (current as { cause?: unknown })?.cause
+    if (typeof (current as { code?: unknown })?.code === 'string' || inner === undefined || inner === null) return current
+    current = inner
+  }
+  return current
+}
+
+/**
  * A driver error as one of ours. `what` says what failed ("lookup failed
  * on", "cannot read"), `where` names the store (schema and server).
  */
-export function classify(error: unknown, what: string, where: string): VehiclePerfError {
-  if (isVehiclePerfError(error)) return error
+export function classify(wrapped: unknown, what: string, where: string): VehiclePerfError {
+  if (isVehiclePerfError(wrapped)) return wrapped
+  const error = driverError(wrapped)
   const code = (error as { code?: unknown })?.code
   const message = error instanceof Error ? error.message : String(error)
   if (isUnreachable(error)) return postgresError('store_unreachable', `${what} ${where}: ${message}`, error)
