@@ -27,7 +27,8 @@ if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds takes a w
 const storesAt = args.indexOf('--stores')
 const stores = (storesAt === -1 ? 'postgres,sqlite' : (args[storesAt + 1] ?? '')).split(',').filter((s) => s === 'postgres' || s === 'sqlite')
 if (stores.length === 0) throw new Error('--stores takes postgres, sqlite or postgres,sqlite')
-const scales = args.filter((arg, i) => i !== storesAt + 1 && i !== roundsAt + 1 && /^\d+(\.\d+)?$/.test(arg)).map(Number)
+const optionValues = new Set([storesAt, roundsAt].filter((at) => at !== -1).map((at) => at + 1))
+const scales = args.filter((arg, i) => !optionValues.has(i) && /^\d+(\.\d+)?$/.test(arg)).map(Number)
 const out = join(import.meta.dirname, '.out')
 const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href
 const SEED = 42

@@ -5,21 +5,29 @@
 // The machine is shared and noisy: rounds alternate between the two servers
 // and the figures are medians over rounds, the ratio the median of each
 // round's ratio.
-// Usage: pnpm bench:load [scale] [seconds per round] [workers]   (default: 1 8 1; needs `apt-get install wrk`)
+// With --stores sqlite,postgres,standby the same data is served from SQLite,
+// from a PostgreSQL primary and from its hot standby (a throwaway pair from
+// scripts/postgres.sh), each in turn within every round.
+// Usage: pnpm bench:load [scale] [seconds per round] [workers] [--stores ...]   (default: 1 8 1 sqlite; needs `apt-get install wrk`)
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { generate, ingest } from '@vehicle-perf/core'
 import { createSqliteStorage } from '@vehicle-perf/adapter-sqlite'
+import { createPostgresStorage } from '@vehicle-perf/adapter-postgres'
+import { inSchema, startPostgres } from './lib/postgres-server.ts'
 import { formatRate, machineLine } from './lib/machine.ts'
 import { processTreeCpuMs } from './lib/process-cpu.ts'
 import { Random } from './lib/random.ts'
 
-const scale = Number(process.argv[2] ?? 1)
-const seconds = Number(process.argv[3] ?? 8)
-// HTTP processes for both servers (serve --workers N; the bare one forks as many).
-const workers = Number(process.argv[4] ?? 1)
+const storesAt = process.argv.indexOf('--stores')
+const positional = process.argv.slice(2).filter((_arg, i) => storesAt === -1 || (i + 2 !== storesAt && i + 2 !== storesAt + 1))
+const stores = (storesAt === -1 ? 'sqlite' : (process.argv[storesAt + 1] ?? '')).split(',').filter((name) => ['sqlite', 'postgres', 'standby'].includes(name))
+const scale = Number(positional[0] ?? 1)
+const seconds = Number(positional[1] ?? 8)
+// HTTP processes for every server (serve --workers N; the bare one forks as many).
+const workers = Number(positional[2] ?? 1)
 const ROUNDS = 3
 const out = join(import.meta.dirname, '.out')
 const root = join(import.meta.dirname, '..')
@@ -102,21 +110,47 @@ const dbFile = await prepareStore()
 const pathsFile = writeRequestMix(dbFile, 100_000)
 writeFileSync(join(out, 'bare-paths.txt'), '/\n')
 console.log(`machine: ${machineLine()}`)
-console.log(`store: scale ${scale} (SQLite), 100,000 request paths replayed, wrk -t2 -c${CONNECTIONS}, ${ROUNDS} rounds of ${seconds} s, ${workers} HTTP process(es) per server, after a ${3 + Math.round(scale / 5)} s warm-up`)
+console.log(`stores: ${stores.join(', ')}, scale ${scale}, 100,000 request paths replayed, wrk -t2 -c${CONNECTIONS}, ${ROUNDS} rounds of ${seconds} s, ${workers} HTTP process(es) per server, after a ${3 + Math.round(scale / 5)} s warm-up`)
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number
 
-const server = await start([join(root, 'packages/cli/dist/bin.js'), 'serve', '--db', `sqlite:${dbFile}`, '--port', '3811', '--workers', String(workers)], 'http://127.0.0.1:3811/readyz')
+/** The same data in PostgreSQL, on a primary and a hot standby that has replayed it. */
+async function preparePostgres(): Promise<{ primary: string; standby: string; stop: () => void }> {
+  const server = startPostgres({ primaryPort: 3821, standbyPort: 3822 })
+  const primary = inSchema(server.url, 'vehicle_perf')
+  const adapter = createPostgresStorage({ connectionString: server.url })
+  await adapter.migrate()
+  await ingest({ adapter, sources: [join(out, `scale-${scale}`)] })
+  await adapter.close()
+  const replica = createPostgresStorage({ connectionString: server.standbyUrl as string, readOnly: true })
+  const deadline = Date.now() + 120_000
+  for (;;) {
+    const replayed = await replica.meta().then((meta) => meta.dataVersion > 0, () => false)
+    if (replayed || Date.now() > deadline) break
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+  await replica.close()
+  return { primary, standby: inSchema(server.standbyUrl as string, 'vehicle_perf'), stop: server.stop }
+}
+
+const postgres = stores.some((name) => name !== 'sqlite') ? await preparePostgres() : null
+const locations: Record<string, string> = { sqlite: `sqlite:${dbFile}`, postgres: postgres?.primary ?? '', standby: postgres?.standby ?? '' }
+const servers: { name: string; url: string; child: ChildProcess }[] = []
+for (const [i, name] of stores.entries()) {
+  const port = 3811 + 3 * i + (i === 0 ? 0 : 2)
+  const child = await start([join(root, 'packages/cli/dist/bin.js'), 'serve', '--db', locations[name] as string, '--port', String(port), '--workers', String(workers)], `http://127.0.0.1:${port}/readyz`)
+  servers.push({ name, url: `http://127.0.0.1:${port}`, child })
+}
 const bare = await start([join(import.meta.dirname, 'lib/bare-server.mjs'), '3812', '2000'], 'http://127.0.0.1:3812/')
 const firstValid = (await import('node:fs')).readFileSync(pathsFile, 'utf8').split('\n')[0] as string
-const bodyBytes = Buffer.byteLength(await (await fetch(`http://127.0.0.1:3811${firstValid}`)).text())
+const bodyBytes = Buffer.byteLength(await (await fetch(`${(servers[0] as { url: string }).url}${firstValid}`)).text())
 bare.kill('SIGTERM')
 const sameSize = await start([join(import.meta.dirname, 'lib/bare-server.mjs'), '3813', String(bodyBytes), String(workers)], 'http://127.0.0.1:3813/')
 // Larger stores need longer for their pages to reach the OS page cache.
 const warmUp = 3 + Math.round(scale / 5)
-wrk('http://127.0.0.1:3811', warmUp, pathsFile)
+for (const server of servers) wrk(server.url, warmUp, pathsFile)
 wrk('http://127.0.0.1:3813', 3, null)
-const ours: WrkResult[] = []
+const results = new Map<string, WrkResult[]>(servers.map((server) => [server.name, []]))
 const baseline: WrkResult[] = []
 /** A wrk round, with the server's CPU time per request over it. */
 function measuredRound(url: string, pid: number, paths: string | null): WrkResult {
@@ -125,26 +159,31 @@ function measuredRound(url: string, pid: number, paths: string | null): WrkResul
   return { ...result, cpu_us_per_request: ((processTreeCpuMs(pid) - before) * 1000) / result.requests }
 }
 for (let round = 0; round < ROUNDS; round++) {
-  ours.push(measuredRound('http://127.0.0.1:3811', server.pid as number, pathsFile))
+  for (const server of servers) {
+    const result = measuredRound(server.url, server.child.pid as number, pathsFile)
+    results.get(server.name)?.push(result)
+    console.log(`round ${round + 1}: ${server.name} ${summary(result)}`)
+  }
   baseline.push(measuredRound('http://127.0.0.1:3813', sameSize.pid as number, null))
-  console.log(`round ${round + 1}: vehicle-perf ${summary(ours[round] as WrkResult)}`)
   console.log(`         bare node:http ${summary(baseline[round] as WrkResult)}`)
 }
-server.kill('SIGTERM')
+for (const server of servers) server.child.kill('SIGTERM')
 sameSize.kill('SIGTERM')
+postgres?.stop()
 
-const statuses = { '200': 0, '400': 0, '404': 0, other: 0 }
-for (const r of ours) for (const key of Object.keys(statuses) as (keyof typeof statuses)[]) statuses[key] += r.statuses[key]
-const total = statuses['200'] + statuses['400'] + statuses['404'] + statuses.other
-const ratios = ours.map((r, i) => r.rps / (baseline[i] as WrkResult).rps)
-console.log(
-  `median over ${ROUNDS} rounds: vehicle-perf ${formatRate(median(ours.map((r) => r.rps)))} rps (p50 ${median(ours.map((r) => r.p50_ms)).toFixed(2)} ms, p99 ${median(ours.map((r) => r.p99_ms)).toFixed(2)} ms), ` +
-    `bare node:http ${formatRate(median(baseline.map((r) => r.rps)))} rps (p99 ${median(baseline.map((r) => r.p99_ms)).toFixed(2)} ms); ratio ${(median(ratios) * 100).toFixed(1)} % of bare`,
-)
-const cpu = (results: WrkResult[]): number => median(results.map((r) => r.cpu_us_per_request ?? Number.NaN))
-console.log(
-  `server CPU per request (median): vehicle-perf ${cpu(ours).toFixed(1)} us, bare node:http ${cpu(baseline).toFixed(1)} us; bare / ours ${((cpu(baseline) / cpu(ours)) * 100).toFixed(1)} %`,
-)
-console.log(
-  `mix 200/404/400 = ${((statuses['200'] / total) * 100).toFixed(1)} / ${((statuses['404'] / total) * 100).toFixed(1)} / ${((statuses['400'] / total) * 100).toFixed(1)} %; unexpected statuses: ${statuses.other}; connection errors: ${ours.reduce((n, r) => n + r.errors, 0)}; timeouts: ${ours.reduce((n, r) => n + r.timeouts, 0)}; body ${bodyBytes} bytes`,
-)
+const cpu = (runs: WrkResult[]): number => median(runs.map((r) => r.cpu_us_per_request ?? Number.NaN))
+console.log(`bare node:http: median ${formatRate(median(baseline.map((r) => r.rps)))} rps, p99 ${median(baseline.map((r) => r.p99_ms)).toFixed(2)} ms, server CPU ${cpu(baseline).toFixed(1)} us/request`)
+for (const server of servers) {
+  const ours = results.get(server.name) as WrkResult[]
+  const statuses = { '200': 0, '400': 0, '404': 0, other: 0 }
+  for (const r of ours) for (const key of Object.keys(statuses) as (keyof typeof statuses)[]) statuses[key] += r.statuses[key]
+  const total = statuses['200'] + statuses['400'] + statuses['404'] + statuses.other
+  const ratios = ours.map((r, i) => r.rps / (baseline[i] as WrkResult).rps)
+  console.log(
+    `${server.name}: median over ${ROUNDS} rounds ${formatRate(median(ours.map((r) => r.rps)))} rps (p50 ${median(ours.map((r) => r.p50_ms)).toFixed(2)} ms, p99 ${median(ours.map((r) => r.p99_ms)).toFixed(2)} ms); ` +
+      `ratio ${(median(ratios) * 100).toFixed(1)} % of bare; server CPU ${cpu(ours).toFixed(1)} us/request (bare / ours ${((cpu(baseline) / cpu(ours)) * 100).toFixed(1)} %)`,
+  )
+  console.log(
+    `  mix 200/404/400 = ${((statuses['200'] / total) * 100).toFixed(1)} / ${((statuses['404'] / total) * 100).toFixed(1)} / ${((statuses['400'] / total) * 100).toFixed(1)} %; unexpected statuses: ${statuses.other}; connection errors: ${ours.reduce((n, r) => n + r.errors, 0)}; timeouts: ${ours.reduce((n, r) => n + r.timeouts, 0)}; body ${bodyBytes} bytes`,
+  )
+}

@@ -23,3 +23,17 @@ describe('load benchmark helpers', () => {
     expect(processTreeCpuMs(process.pid) - before).toBeGreaterThanOrEqual(30)
   })
 })
+
+describe('ingest benchmark', () => {
+  it('runs end to end on a tiny scale: plain COPY, PostgreSQL and SQLite, and a 1% batch on each', async () => {
+    const { execFileSync } = await import('node:child_process')
+    const { join } = await import('node:path')
+    // The benchmark runs the built packages, as the CLI does: the test command builds them first.
+    const output = execFileSync(process.execPath, ['--import', 'tsx/esm', join(import.meta.dirname, '../ingest.bench.ts'), '0.01'], { encoding: 'utf8', cwd: join(import.meta.dirname, '..') })
+    expect(output).toMatch(/\| scale 0\.01, plain COPY \(psql, text\) \|/)
+    expect(output).toMatch(/\| scale 0\.01, postgres \| [\d,]+ \|/)
+    expect(output).toMatch(/\| scale 0\.01, sqlite \| [\d,]+ \|/)
+    expect(output).toMatch(/postgres: incremental \/ full time: [\d.]+ %/)
+    expect(output).toMatch(/sqlite: incremental \/ full time: [\d.]+ %/)
+  }, 120_000)
+})
