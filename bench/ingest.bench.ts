@@ -93,7 +93,11 @@ try {
   console.log('|---|---|---|---|---|---|---|---|---|---|')
   const full = new Map<string, ChildResult>()
   const requested = scales.length > 0 ? scales : [1, 10, 100]
-  const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)] as number
+  const median = (values: number[]): number => {
+    const sorted = [...values].sort((a, b) => a - b)
+    const middle = sorted.length / 2
+    return Number.isInteger(middle) ? ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2 : (sorted[Math.floor(middle)] as number)
+  }
   for (const scale of requested) {
     const dir = dataFor(`scale-${scale}`, { outDir: '', scale, seed: SEED })
     const totals: Record<string, number[]> = { copy: [], postgres: [], sqlite: [] }

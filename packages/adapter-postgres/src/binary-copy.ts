@@ -116,6 +116,14 @@ export class BinaryTuples {
     return value === null || value === undefined ? this.null() : this.jsonb(value)
   }
 
+  bool(value: boolean): this {
+    this.room(5)
+    this.buffer.writeInt32BE(1, this.length)
+    this.buffer[this.length + 4] = value ? 1 : 0
+    this.length += 5
+    return this
+  }
+
   int4(value: number): this {
     this.room(8)
     this.buffer.writeInt32BE(4, this.length)

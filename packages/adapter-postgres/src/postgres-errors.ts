@@ -50,6 +50,8 @@ export function classify(wrapped: unknown, what: string, where: string): Vehicle
   // A statement that ran past statement_timeout: the store is too slow to answer now.
   if (code === '57014') return postgresError('store_unreachable', `${what} ${where}: the server did not answer in time (${message})`, error)
   if (code === '55P03') return postgresError('store_busy', `${what} ${where}: ${message}`, error)
+  // disk_full (53100): the server's disk; a run's temp files are core's (ENOSPC there is disk_full too).
+  if (code === '53100') return postgresError('disk_full', `${what} ${where}: the server's disk is full (${message})`, error)
   // An undefined table or schema: the store was never migrated (or another schema was given).
   if (code === '42P01' || code === '3F000') return postgresError('store_unreachable', `${what} ${where}: no vehicle-perf tables there; run migrate() (vehicle-perf ingest does) or check the schema option (${message})`, error)
   if (code === '25006') return postgresError('invalid_option', `${what} ${where}: the server is read-only (a hot standby?): ingest on the primary (${message})`, error)

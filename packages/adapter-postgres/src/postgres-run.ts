@@ -28,7 +28,7 @@ const ROW_COLUMNS: Record<RowKind, readonly string[]> = {
 }
 const VIEW_COLUMNS = ['vehicle_id', 'qr_code', 'template', 'open_started_at', 'open_ride_time_s', 'open_revenue_cents', 'content_hash']
 const CLAIM_COLUMNS = ['vehicle_id', 'qr_code', 'recency']
-const REJECT_COLUMNS = ['run_id', 'source', 'line', 'kind', 'fields', 'reasons']
+const REJECT_COLUMNS = ['run_id', 'source', 'line', 'kind', 'fields', 'truncated', 'reasons']
 const DUPLICATE_COLUMNS = ['run_id', 'kind', 'key', 'source', 'line', 'classification', 'kept', 'incoming']
 
 const KIND_OF_CODE: readonly RowKind[] = ROW_KINDS
@@ -223,7 +223,7 @@ export class PostgresRun implements SpilledRunBackend {
 
   async logRejects(rejects: readonly RejectRecord[]): Promise<void> {
     for (const reject of rejects) {
-      this.rejects.tuple(6).text(this.runId).text(reject.source).int8(reject.line).text(reject.kind).textArray(reject.fields).textArray(reject.reasons)
+      this.rejects.tuple(7).text(this.runId).text(reject.source).int8(reject.line).text(reject.kind).textArray(reject.fields).bool(reject.truncated).textArray(reject.reasons)
     }
     if (this.rejects.bytes >= FLUSH_BYTES) await this.guard('ingest failed on', () => this.flushRejects())
   }
@@ -370,8 +370,14 @@ export class PostgresRun implements SpilledRunBackend {
     )
   }
 
-  commit(report: IngestReport, meta: StoreMeta): Promise<void> {
-    return this.end(async () => {
+  /**
+   * Commits the run. A commit that fails is rolled back but not ended: core
+   * then calls rollback(), which records the run as failed on the same
+   * connection and gives it back.
+   */
+  async commit(report: IngestReport, meta: StoreMeta): Promise<void> {
+    if (this.finished) return
+    await this.guard('cannot commit the ingest on', async () => {
       await this.flushViews()
       await this.drain()
       if (this.hasStoredRows) await this.mergeViews()
@@ -384,7 +390,8 @@ export class PostgresRun implements SpilledRunBackend {
         meta.nextSeq,
       ])
       await execute(this.client, 'COMMIT')
-    }, 'cannot commit the ingest on')
+    })
+    await this.end(async () => {}, 'cannot commit the ingest on')
   }
 
   /** Rolls everything back, then records the failed run in its own small transaction. */
@@ -392,6 +399,9 @@ export class PostgresRun implements SpilledRunBackend {
     return this.end(async () => {
       await this.drain().catch(() => {})
       await execute(this.client, 'ROLLBACK')
+      // On a full disk this fails too (the rolled-back rows keep their
+      // space until a vacuum, which needs room itself): the caller then has
+      // the failed run's report on the error, and the store is as it was.
       await execute(this.client, 'BEGIN')
       await recordRun(this.client, this.tables, report)
       await execute(this.client, 'COMMIT')

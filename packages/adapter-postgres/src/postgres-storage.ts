@@ -1,9 +1,10 @@
 import { randomInt } from 'node:crypto'
+import { tmpdir } from 'node:os'
 import pg from 'pg'
 import { drizzle } from 'drizzle-orm/node-postgres'
 import { asc, countDistinct, desc, eq, gt, sql } from 'drizzle-orm'
 import { formatTimestamp, type KeyChunk, type RejectReason, type StagingSession, type StorageAdapter, type StoredView, type StoreStats, type VehicleKey } from '@vehicle-perf/core'
-import { createSpilledRun } from '@vehicle-perf/core/spilled-run'
+import { createSpilledRun, removeOrphanedSpills } from '@vehicle-perf/core/spilled-run'
 import { migrate, SCHEMA_VERSION, schemaVersion } from './migrations.js'
 import { queryRows, type PostgresPool } from './pg-client.js'
 import { classify, postgresError } from './postgres-errors.js'
@@ -108,8 +109,14 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageA
   const metaRow = db.select().from(meta).where(eq(meta.id, 1)).prepare(`${prefix}meta`)
   const dataVersionNow = sql<number>`(SELECT ${meta.dataVersion} FROM ${meta} WHERE ${meta.id} = 1)`.mapWith(Number)
 
+  let sweptSpills = false
   const open = (): void => {
     if (closed) throw postgresError('store_unreachable', `the store on ${where} is closed`)
+    // The temp folders of runs killed before they could remove them go with the next use of the store.
+    if (!sweptSpills) {
+      sweptSpills = true
+      removeOrphanedSpills(options.tempDir ?? tmpdir())
+    }
   }
   const read = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
     open()

@@ -1,4 +1,4 @@
-import { bigint, bigserial, doublePrecision, getTableConfig, index, integer, jsonb, pgSchema, primaryKey, text } from 'drizzle-orm/pg-core'
+import { bigint, bigserial, boolean, doublePrecision, getTableConfig, index, integer, jsonb, pgSchema, primaryKey, text } from 'drizzle-orm/pg-core'
 
 /**
  * The store's tables, in the schema the adapter is given: the one source of
@@ -89,6 +89,8 @@ export function tablesIn(schemaName: string) {
     line: bigint('line', { mode: 'number' }).notNull(),
     kind: text('kind').notNull(),
     fields: text('fields').array().notNull(),
+    /** True when `fields` were cut to core's cap. */
+    truncated: boolean('truncated').notNull(),
     reasons: text('reasons').array().notNull(),
   })
   const duplicateRows = schema.table('duplicate_rows', {

@@ -10,6 +10,8 @@ import { csv, DEPLOYMENT_HEADER, fixtureId, RIDE_HEADER } from '@vehicle-perf/co
 import { createPostgresStorage } from '@vehicle-perf/adapter-postgres'
 import { createNodeListener, serveNode, type RunningServer } from '@vehicle-perf/http'
 import { storeContentsOf, withClient } from './store-contents.js'
+import { canMountTmpfs, growTmpfs, withTmpfs } from '../../../scripts/test-support/tmpfs.js'
+import { eventually } from '../../../scripts/test-support/eventually.js'
 
 const url = inject('databaseUrl')
 const standbyUrl = inject('standbyUrl')
@@ -26,16 +28,6 @@ function dropSchema(connection: string, schema: string): Promise<void> {
 
 const deployment = (n: number, vehicle: string): string => `${fixtureId(`D${n}`)},${fixtureId(vehicle)},2019-05-01 09:00:00 UTC,2019-05-01 10:00:00 UTC`
 const ride = (n: number, vehicle: string): string => `${fixtureId(`R${n}`)},${fixtureId(vehicle)},2019-05-01 11:00:00 UTC,2019-05-01 11:10:00 UTC,48.83,2.38,48.83,2.36,2.50`
-
-/** Retries `check` until it holds (a readiness check, never a sleep that hopes). */
-async function eventually(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    if (await check().catch(() => false)) return
-    if (Date.now() > deadline) throw new Error(`still not true after ${timeoutMs} ms`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -206,4 +198,43 @@ describe('a PostgreSQL server that goes away', () => {
       await adapter.close()
     }
   }, 60_000)
+})
+
+describe.skipIf(!canMountTmpfs)('a full disk under PostgreSQL', () => {
+  test('the run fails with disk_full and its report, the store is as it was, and once there is room the next run stores everything', () =>
+    withTmpfs(4096, async (disk) => {
+      execFileSync('chown', ['postgres', disk])
+      const schema = freshSchema()
+      const tablespace = `${schema}_space`
+      const data = mkdtempSync(join(tmpdir(), 'vp-pg-full-'))
+      await withClient(url, async (client) => void (await client.query(`CREATE TABLESPACE ${tablespace} LOCATION '${disk}'`)))
+      // Every table of the schema goes to the small tablespace: the connection's default.
+      const small = new URL(url)
+      small.searchParams.set('options', `-c default_tablespace=${tablespace}`)
+      const adapter = createPostgresStorage({ connectionString: small.toString(), schema })
+      try {
+        generate({ outDir: data, scale: 0.3, seed: 9 })
+        await adapter.migrate()
+        await ingest({ adapter, sources: [{ name: 'deployments_0.csv', stream: [csv(DEPLOYMENT_HEADER, deployment(1, 'V1'))] }] })
+        const before = await storeContentsOf(url, schema)
+        const error = await ingest({ adapter, sources: [data] }).catch((e: unknown) => e)
+        expect(error).toMatchObject({ code: 'disk_full', store: 'postgres' })
+        expect((error as { report?: { status: string } }).report).toMatchObject({ status: 'failed', error: { code: 'disk_full' } })
+        // The rolled-back rows keep their space until a vacuum: with the disk
+        // still full, the failed run cannot be recorded either, and says so.
+        expect((error as Error).message).toMatch(/rolling the run back failed too: .*disk is full/)
+        expect(await storeContentsOf(url, schema)).toEqual(before)
+        growTmpfs(disk, 4 * 4096)
+        const report = await ingest({ adapter, sources: [data] })
+        expect(report).toMatchObject({ status: 'succeeded' })
+        expect(report.totals.accepted).toBeGreaterThan(0)
+        const after = await storeContentsOf(url, schema)
+        expect(after.rows.length).toBe(before.rows.length + report.totals.accepted)
+      } finally {
+        await adapter.close()
+        await dropSchema(url, schema)
+        await withClient(url, async (client) => void (await client.query(`DROP TABLESPACE IF EXISTS ${tablespace}`)))
+        rmSync(data, { recursive: true, force: true })
+      }
+    }), 60_000)
 })

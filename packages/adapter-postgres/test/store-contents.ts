@@ -49,6 +49,7 @@ export function storeContentsOf(url: string, schema: string): Promise<StoreConte
         line: r.line as number,
         kind: r.kind as RowKind,
         fields: r.fields as string[],
+        truncated: r.truncated as boolean,
         reasons: r.reasons as RejectReason[],
       })),
       duplicates: (await all(`SELECT * FROM "${schema}".duplicate_rows ORDER BY id`)).map((d) => ({

@@ -40,7 +40,8 @@ const SCHEMA_1 = `
   CREATE INDEX key_index_part ON key_index (part, id);
   CREATE TABLE rejected_rows (
     id INTEGER PRIMARY KEY, run_id TEXT NOT NULL, source TEXT NOT NULL, line INTEGER NOT NULL, kind TEXT NOT NULL,
-    fields TEXT NOT NULL, reasons TEXT NOT NULL
+    -- The raw fields as JSON, capped (core's reject-fields.ts); truncated is 1 when they were cut.
+    fields TEXT NOT NULL, truncated INTEGER NOT NULL, reasons TEXT NOT NULL
   );
   CREATE TABLE duplicate_rows (
     id INTEGER PRIMARY KEY, run_id TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, source TEXT NOT NULL,

@@ -1,10 +1,11 @@
-import { existsSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import Database from 'better-sqlite3'
 import type { KeyChunk, RejectReason, StagingSession, StorageAdapter, StoredView, StoreMeta, StoreStats, VehicleKey } from '@vehicle-perf/core'
 import { formatTimestamp, isVehiclePerfError } from '@vehicle-perf/core'
 import { migrate } from './migrations.js'
 import { SqliteRun } from './sqlite-run.js'
-import { createSpilledRun } from '@vehicle-perf/core/spilled-run'
+import { createSpilledRun, removeOrphanedSpills } from '@vehicle-perf/core/spilled-run'
 import { isBusyError, sqliteError } from './sqlite-errors.js'
 import { readMeta } from './sqlite-runs.js'
 import { inWalMode, leaveWal, returnToWal, storeIsEmpty } from './first-ingest.js'
@@ -43,6 +44,8 @@ export interface SqliteStorageOptions {
 }
 
 const LOCK_RETRY_MS = 20
+/** How often, at most, a reader checks that its path still names the file it has open. */
+const FILE_CHECK_MS = 1000
 
 /**
  * The page size of a new store. Views (~1.9 KB) and a vehicle's rows of a run
@@ -71,6 +74,44 @@ async function beginImmediate(db: Database.Database, timeoutMs: number, lock: 'I
   }
 }
 
+/**
+ * A first ingest killed mid-run (first-ingest.ts) leaves a hot rollback
+ * journal, which only a connection that may write can play back: a
+ * read-only one fails with "attempt to write a readonly database", and a
+ * server on the store would answer 503 until some writer came. So a reader
+ * that finds a journal first opens the store for writing, for one read:
+ * SQLite plays a hot journal back then (and leaves the journal of a run
+ * still going alone, that read failing busy). Without write access the
+ * reader's own error stands.
+ */
+function undoInterruptedRun(filename: string): void {
+  if (!existsSync(`${filename}-journal`)) return
+  let db: Database.Database | null = null
+  try {
+    db = new Database(filename, { fileMustExist: true })
+    db.pragma('busy_timeout = 0')
+    db.prepare('SELECT count(*) FROM sqlite_schema').get()
+  } catch {
+    // A run still going (busy), or no write access: the read-only open says what it can.
+  } finally {
+    db?.close()
+  }
+}
+
+/** Opens the store for writing to move the WAL into it (best effort: busy or no write access leaves it for the next writer). */
+function checkpointAndClose(filename: string): void {
+  let db: Database.Database | null = null
+  try {
+    db = new Database(filename, { fileMustExist: true })
+    db.pragma('busy_timeout = 0')
+    db.pragma('wal_checkpoint(TRUNCATE)')
+  } catch {
+    // Another connection is busy, or this process may not write: the next writer checkpoints.
+  } finally {
+    db?.close()
+  }
+}
+
 const VIEW_COLUMNS = `v.vehicle_id, v.qr_code, v.template, v.open_started_at, v.open_ride_time_s, v.open_revenue_cents, v.content_hash, m.as_of, m.data_version`
 
 /**
@@ -86,12 +127,20 @@ export function createSqliteStorage(options: SqliteStorageOptions): StorageAdapt
   // Ingests through one adapter queue here; across processes BEGIN IMMEDIATE queues them.
   let ingestQueue: Promise<void> = Promise.resolve()
 
+  let sweptSpills = false
   const open = (readonly: boolean): Database.Database => {
+    // The temp folders of runs killed before they could remove them (gigabytes, after a large run) go with the next open.
+    if (!sweptSpills) {
+      sweptSpills = true
+      removeOrphanedSpills(options.tempDir ?? tmpdir())
+    }
     if (readonly && options.readonly && !existsSync(options.filename)) {
       throw sqliteError('store_unreachable', `no store at ${options.filename}: ingest data into it first`)
     }
+    if (readonly) undoInterruptedRun(options.filename)
+    let db: Database.Database | null = null
     try {
-      const db = new Database(options.filename, { readonly, fileMustExist: readonly })
+      db = new Database(options.filename, { readonly, fileMustExist: readonly })
       // Waits are done asynchronously in beginImmediate; in WAL mode nothing else blocks.
       db.pragma('busy_timeout = 0')
       // Lookups at scale walk B-trees whose inner pages alone outgrow SQLite's
@@ -102,6 +151,8 @@ export function createSqliteStorage(options: SqliteStorageOptions): StorageAdapt
         db.pragma(`page_size = ${NEW_STORE_PAGE_SIZE}`)
         db.pragma('journal_mode = WAL')
         db.pragma('synchronous = NORMAL')
+        // After a checkpoint resets it, the WAL is cut back to this size rather than keeping its largest.
+        db.pragma(`journal_size_limit = ${64 << 20}`)
         db.pragma(`cache_size = ${-1024 * (options.cacheSizeMb ?? 64)}`)
         // The per-file SAVEPOINT keeps a sub-journal of every page the file
         // touches: on disk, or memory would grow with the size of a file.
@@ -109,7 +160,30 @@ export function createSqliteStorage(options: SqliteStorageOptions): StorageAdapt
       }
       return db
     } catch (error) {
+      db?.close()
       throw sqliteError(isBusyError(error) ? 'store_busy' : 'store_unreachable', `cannot open ${options.filename}: ${(error as Error).message}`, error)
+    }
+  }
+  const busyMessage = `another ingest is running on ${options.filename} (waited ${lockTimeoutMs} ms); try again when it has finished`
+  /**
+   * The write connection for a migration or an ingest. A store that another
+   * ingest holds exclusively (a first ingest, first-ingest.ts) cannot even
+   * be opened: that is waited for too, asynchronously, up to lockTimeoutMs,
+   * like the lock itself, and fails the same way.
+   */
+  const openWriter = async (): Promise<Database.Database> => {
+    if (options.readonly) throw sqliteError('invalid_option', `${options.filename} is open read-only`)
+    const deadline = Date.now() + lockTimeoutMs
+    for (;;) {
+      if (writer !== null) return writer
+      try {
+        writer = open(false)
+        return writer
+      } catch (error) {
+        if (!(isVehiclePerfError(error) && error.code === 'store_busy')) throw error
+        if (Date.now() >= deadline) throw sqliteError('store_busy', busyMessage, error.cause)
+        await new Promise((resolve) => setTimeout(resolve, LOCK_RETRY_MS))
+      }
     }
   }
   const writeDb = (): Database.Database => {
@@ -117,10 +191,42 @@ export function createSqliteStorage(options: SqliteStorageOptions): StorageAdapt
     writer ??= open(false)
     return writer
   }
+  /** The file the read connection has open: device and inode, to notice a store replaced at the same path. */
+  let readerFile: string | null = null
+  let fileCheckedAt = -Infinity
+  const fileIdentity = (): string | null => {
+    try {
+      const { dev, ino } = statSync(options.filename)
+      return `${dev}:${ino}`
+    } catch {
+      return null
+    }
+  }
+  const closeReader = (): void => {
+    dropSnapshot()
+    reader?.close()
+    reader = null
+    readerFile = null
+    lookupById = null
+    lookupByQr = null
+  }
+  /**
+   * The read connection. At most once a second it checks that the path
+   * still names the file it has open: a store deleted and ingested anew at
+   * the same path (or moved over it) is opened afresh, and a store gone is
+   * `store_unreachable`, instead of answering from the old file forever.
+   */
   const readDb = (): Database.Database => {
+    const now = performance.now()
+    if (reader !== null && now - fileCheckedAt >= FILE_CHECK_MS) {
+      fileCheckedAt = now
+      if (fileIdentity() !== readerFile) closeReader()
+    }
     if (reader === null) {
       if (!options.readonly) writeDb()
       reader = open(true)
+      readerFile = fileIdentity()
+      fileCheckedAt = now
     }
     return reader
   }
@@ -136,6 +242,12 @@ export function createSqliteStorage(options: SqliteStorageOptions): StorageAdapt
         if (db.inTransaction) db.exec('COMMIT')
         db.exec('BEGIN')
         snapshotAt = now
+        // An idle server must not keep its snapshot: a held read mark stops
+        // every checkpoint, and the WAL grows run after run.
+        const started = now
+        setTimeout(() => {
+          if (snapshotAt === started) dropSnapshot()
+        }, snapshotMs).unref()
       }
     }
     return db
@@ -176,7 +288,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): StorageAdapt
     capabilities: { packedRows: true },
 
     async migrate() {
-      const db = writeDb()
+      const db = await openWriter()
       await ingestQueue
       try {
         await beginImmediate(db, lockTimeoutMs)
@@ -192,7 +304,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): StorageAdapt
     },
 
     async beginIngest(run): Promise<StagingSession> {
-      const db = writeDb()
+      const db = await openWriter()
       let release!: () => void
       const previous = ingestQueue
       ingestQueue = new Promise<void>((resolve) => (release = resolve))
@@ -210,9 +322,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): StorageAdapt
       } catch (error) {
         if (withoutWal) returnToWal(db)
         release()
-        if (isBusyError(error)) {
-          throw sqliteError('store_busy', `another ingest is running on ${options.filename} (waited ${lockTimeoutMs} ms); try again when it has finished`, error)
-        }
+        if (isBusyError(error)) throw sqliteError('store_busy', busyMessage, error)
         throw sqliteError('store_unreachable', `cannot start an ingest on ${options.filename}: ${(error as Error).message}`, error)
       }
       const finished = withoutWal
@@ -221,7 +331,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): StorageAdapt
             release()
           }
         : release
-      const backend = new SqliteRun(db, run.runId, run.startedAt, finished)
+      const backend = new SqliteRun(db, run.runId, run.startedAt, finished, options.filename)
       return createSpilledRun(backend, { tempDir: options.tempDir, keySeed: backend.keySeed() })
     },
 
@@ -322,6 +432,9 @@ export function createSqliteStorage(options: SqliteStorageOptions): StorageAdapt
       dropSnapshot()
       reader?.close()
       writer?.close()
+      // A read-only store cannot checkpoint: the last connection to close
+      // with write access moves the WAL into the store and removes it.
+      if (options.readonly && reader !== null) checkpointAndClose(options.filename)
       reader = null
       writer = null
       lookupById = null

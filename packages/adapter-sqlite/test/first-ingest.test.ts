@@ -103,7 +103,7 @@ describe('the first ingest into an empty store', () => {
       await adapter.close()
     }))
 
-  test('killed while it writes, is undone by the next open: an empty store that ingests everything again', () =>
+  test('killed while it writes, is undone by the next open, a read-only one included: an empty store that ingests everything again', () =>
     withStore(async (filename) => {
       const data = join(filename, '..', 'data')
       generate({ outDir: data, scale: 1, seed: 7 })
@@ -128,6 +128,12 @@ describe('the first ingest into an empty store', () => {
       expect(said).not.toContain('committed')
       expect(existsSync(`${filename}-journal`)).toBe(true)
 
+      // Readers come first, as a server or `vehicle-perf stats` would: they see the store as it was before the run.
+      const reader = createSqliteStorage({ filename, readonly: true })
+      expect(await reader.stats()).toMatchObject({ vehicles: 0, runs: { succeeded: 0 } })
+      expect(await reader.lookup({ type: 'vehicle_id', value: 'V0000000000000000001' })).toBeNull()
+      await reader.close()
+
       const adapter = createSqliteStorage({ filename })
       await adapter.migrate()
       const stats = await adapter.stats()
@@ -139,4 +145,21 @@ describe('the first ingest into an empty store', () => {
       await adapter.close()
       expect(journalMode(filename)).toBe('wal')
     }), 60_000)
+
+  test('a second ingest opened while a first ingest holds an empty store waits its lock timeout, then says another ingest is running', () =>
+    withStore(async (filename) => {
+      const first = createSqliteStorage({ filename })
+      await first.migrate()
+      const held = await first.beginIngest({ runId: 'held', startedAt: new Date() })
+      const second = createSqliteStorage({ filename, lockTimeoutMs: 300 })
+      const started = performance.now()
+      const error = await ingest({ adapter: second, sources: [deployments(1, 3)] }).catch((e: unknown) => e)
+      expect(performance.now() - started).toBeGreaterThanOrEqual(280)
+      expect(error).toMatchObject({ code: 'store_busy', store: 'sqlite' })
+      expect((error as Error).message).toMatch(/another ingest is running on .*store\.db \(waited 300 ms\)/)
+      await held.rollback({ run_id: 'held', status: 'failed', started_at: new Date().toISOString(), finished_at: null, as_of: null, policy: 'recent', files: [], vehicles_refreshed: 0, data_version: 0, totals: { files: 0, failed_files: 0, rows_read: 0, accepted: 0, duplicates: { exact: 0, conflict: 0 }, rejected: { rows: 0, reasons: {} } } })
+      await first.close()
+      expect((await ingest({ adapter: second, sources: [deployments(1, 3)] })).totals.accepted).toBe(2)
+      await second.close()
+    }))
 })

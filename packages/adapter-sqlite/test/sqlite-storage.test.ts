@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
@@ -8,6 +8,7 @@ import { ingest } from '@vehicle-perf/core'
 import { createSqliteStorage } from '@vehicle-perf/adapter-sqlite'
 import { MIGRATIONS } from '../src/migrations.js'
 import { storeContentsOf, storedRowsIn } from './store-contents.js'
+import { eventually } from '../../../scripts/test-support/eventually.js'
 import { deployment, deploymentsCsv, pragmaOf, withStoreFile } from './store-files.js'
 import fc from 'fast-check'
 import type { OperationRow } from '@vehicle-perf/core'
@@ -182,10 +183,13 @@ describe('sqlite run spill', () => {
 })
 
 describe('sqlite orphaned spills', () => {
-  test('a run removes the spill folders of killed runs (their process is gone) and leaves live and unrelated ones', () =>
+  test('the next command that opens the store (a read-only stats) removes the spill folders of killed runs (their process is gone), and leaves live and unrelated ones', () =>
     withStoreFile('vp-sqlite-orphans-', async (filename) => {
       const tempDir = join(filename, '..', 'spill')
       mkdirSync(tempDir)
+      const setup = createSqliteStorage({ filename })
+      await setup.migrate()
+      await setup.close()
       let deadPid = 3_999_999
       for (;;) {
         try {
@@ -202,11 +206,9 @@ describe('sqlite orphaned spills', () => {
         mkdirSync(join(tempDir, name))
         writeFileSync(join(tempDir, name, 'k0'), 'x')
       }
-      const adapter = createSqliteStorage({ filename, tempDir })
-      await adapter.migrate()
-      const header = 'task_id,vehicle_id,time_task_created,time_task_resolved'
-      await ingest({ adapter, sources: [{ name: 'deployments.csv', stream: [`${header}\n${deployment(1)}\n`] }] })
-      await adapter.close()
+      const reader = createSqliteStorage({ filename, tempDir, readonly: true })
+      await reader.stats()
+      await reader.close()
       expect(readdirSync(tempDir).sort()).toEqual([live, 'unrelated'].sort())
     }))
 })
@@ -382,5 +384,55 @@ describe('sqlite schema', () => {
         fix.prepare('UPDATE store_meta SET schema_version = ?, packed_rows_format = ?').run(MIGRATIONS.length, PACKED_ROWS_FORMAT)
         fix.close()
       }
+    }))
+})
+
+describe('sqlite read snapshots', () => {
+  test('an idle server does not pin an old snapshot: the next ingest moves the WAL into the store, and a clean shutdown leaves no -wal file', () =>
+    withStoreFile('vp-sqlite-idle-', async (filename) => {
+      const writer = createSqliteStorage({ filename })
+      await writer.migrate()
+      await ingest({ adapter: writer, sources: [{ name: 'deployments_1.csv', stream: [deploymentsCsv(1, 50)] }] })
+      const server = createSqliteStorage({ filename, readonly: true, readSnapshotMs: 10 })
+      expect(await server.lookup({ type: 'vehicle_id', value: 'V0000000000000000001' })).not.toBeNull()
+      // The server is idle now, for longer than its snapshot may live.
+      await new Promise((resolve) => setTimeout(resolve, 60))
+      await ingest({ adapter: writer, sources: [{ name: 'deployments_2.csv', stream: [deploymentsCsv(50, 5000)] }] })
+      const other = new Database(filename)
+      const [checkpoint] = other.pragma('wal_checkpoint(TRUNCATE)') as { busy: number; log: number }[]
+      other.close()
+      expect(checkpoint?.busy).toBe(0)
+      expect((await server.meta()).dataVersion).toBe(2)
+      await server.close()
+      await writer.close()
+      expect(existsSync(`${filename}-wal`)).toBe(false)
+    }))
+})
+
+describe('sqlite store replaced under a server', () => {
+  test('a server notices within seconds a store deleted and made anew at its path, serves the new one, and says unreachable when it is gone', () =>
+    withStoreFile('vp-sqlite-replaced-', async (filename) => {
+      const make = async (csvText: string): Promise<void> => {
+        const writer = createSqliteStorage({ filename })
+        await writer.migrate()
+        await ingest({ adapter: writer, sources: [{ name: 'deployments.csv', stream: [csvText] }] })
+        await writer.close()
+      }
+      const remove = (): void => {
+        for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${filename}${suffix}`, { force: true })
+      }
+      await make(deploymentsCsv(1, 8))
+      const server = createSqliteStorage({ filename, readonly: true, readSnapshotMs: 10 })
+      const old = { type: 'vehicle_id' as const, value: 'V0000000000000000001' }
+      const renewed = { type: 'vehicle_id' as const, value: 'W0000000000000000001' }
+      expect(await server.lookup(old)).not.toBeNull()
+      remove()
+      await make(`task_id,vehicle_id,time_task_created,time_task_resolved\nD0000000000000000001,${renewed.value},2019-06-01 10:00:00 UTC,2019-06-01 10:05:00 UTC\n`)
+      await eventually(async () => (await server.lookup(renewed)) !== null, 5000)
+      expect(await server.lookup(old)).toBeNull()
+      expect((await server.meta()).asOf).toBe(Date.UTC(2019, 5, 1, 10, 5))
+      remove()
+      await eventually(async () => (await server.meta().then(() => 'open', (e: { code?: string }) => e.code)) === 'store_unreachable', 5000)
+      await server.close()
     }))
 })

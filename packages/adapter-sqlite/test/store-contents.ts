@@ -30,12 +30,13 @@ export function storedRowsIn(filename: string): StoredRow[] {
 export function storeContentsOf(filename: string): StoreContents {
   return withReader(filename, (db) => ({
     rows: rowsOf(db),
-    rejects: (db.prepare('SELECT run_id, source, line, kind, fields, reasons FROM rejected_rows ORDER BY id').all() as Record<string, string | number>[]).map((r) => ({
+    rejects: (db.prepare('SELECT run_id, source, line, kind, fields, truncated, reasons FROM rejected_rows ORDER BY id').all() as Record<string, string | number>[]).map((r) => ({
       runId: String(r.run_id),
       source: String(r.source),
       line: Number(r.line),
       kind: r.kind as RowKind,
       fields: JSON.parse(String(r.fields)) as string[],
+      truncated: r.truncated === 1,
       reasons: String(r.reasons).split(',') as RejectReason[],
     })),
     duplicates: (db.prepare('SELECT run_id, kind, key, source, line, classification, kept, incoming FROM duplicate_rows ORDER BY id').all() as Record<string, string | number | null>[]).map((d) => ({

@@ -45,8 +45,8 @@ export function formatStats(stats: StoreStats): string {
     ['deployments', number(stats.rows.deployments)],
     ['pickups', number(stats.rows.pickups)],
     ['rides', number(stats.rows.rides)],
-    ['duplicates (exact / conflict)', `${number(stats.duplicates.exact)} / ${number(stats.duplicates.conflict)}`],
-    ['rejected rows', number(stats.rejected.rows)],
+    ['duplicates logged, every run (exact / conflict)', `${number(stats.duplicates.exact)} / ${number(stats.duplicates.conflict)}`],
+    ['rejected rows logged, every run', number(stats.rejected.rows)],
     ...Object.entries(stats.rejected.reasons).map(([reason, count]) => [`  ${reason}`, number(count)]),
     ['runs (succeeded / failed)', `${stats.runs.succeeded} / ${stats.runs.failed}`],
     ['last run', stats.runs.lastRunId === null ? '-' : `${stats.runs.lastRunId} (${stats.runs.lastFinishedAt ?? 'unfinished'})`],
@@ -54,4 +54,22 @@ export function formatStats(stats: StoreStats): string {
     ['data version', String(stats.dataVersion)],
   ]
   return table(rows, new Set())
+}
+
+/**
+ * `stats --json`: snake_case like the v1 response and the run report. The
+ * duplicate and reject logs are counted as logged, run by run: a file
+ * ingested twice logs (and counts) its duplicates and rejects twice; `counted`
+ * says so in the document itself.
+ */
+export function statsJson(stats: StoreStats): Record<string, unknown> {
+  return {
+    vehicles: stats.vehicles,
+    rows: stats.rows,
+    duplicates: { exact: stats.duplicates.exact, conflict: stats.duplicates.conflict, counted: 'per_run' },
+    rejected: { rows: stats.rejected.rows, reasons: stats.rejected.reasons, counted: 'per_run' },
+    runs: { total: stats.runs.total, succeeded: stats.runs.succeeded, failed: stats.runs.failed, last_run_id: stats.runs.lastRunId, last_finished_at: stats.runs.lastFinishedAt },
+    as_of: stats.asOf,
+    data_version: stats.dataVersion,
+  }
 }

@@ -9,4 +9,4 @@ export { runCluster } from './run-cluster.js'
 
 // Store selection and output
 export { openStore, parseStoreLocation, DEFAULT_DB, type StoreLocation } from './open-store.js'
-export { formatIngestReport, formatStats } from './format-report.js'
+export { formatIngestReport, formatStats, statsJson } from './format-report.js'

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import type { ExpectedAccounting, IngestReport } from '@vehicle-perf/core'
+import { canMountTmpfs, withTmpfs } from '../../../scripts/test-support/tmpfs.js'
 
 const root = resolve(import.meta.dirname, '../../..')
 const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href
@@ -60,10 +61,20 @@ describe('vehicle-perf cli', () => {
     expect(run.code).toBe(1)
   })
 
-  it('stats --json reports rows, duplicates, rejects by reason and the data version', () => {
+  it('stats --json reports rows, duplicates, rejects by reason and the data version, in snake_case', () => {
     const run = cli('stats', '--db', db, '--json')
     expect(run.code).toBe(0)
-    expect(JSON.parse(run.stdout)).toMatchObject({ runs: { succeeded: 2 }, dataVersion: 1, rejected: { rows: expect.any(Number) } })
+    expect(JSON.parse(run.stdout)).toMatchObject({ runs: { succeeded: 2, last_run_id: expect.any(String) }, data_version: 1, rejected: { rows: expect.any(Number), counted: 'per_run' } })
+  })
+
+  it('stats says the logs count per run: a file ingested twice counts its rejects twice', () => {
+    const store = `sqlite:${join(work, 'twice.db')}`
+    const file = join(data, 'rides_2019-05-01.csv')
+    const once = JSON.parse(cli('ingest', file, '--db', store, '--json').stdout) as IngestReport
+    cli('ingest', file, '--db', store, '--json')
+    const stats = JSON.parse(cli('stats', '--db', store, '--json').stdout) as { rejected: { rows: number; counted: string } }
+    expect(stats.rejected).toMatchObject({ rows: 2 * once.totals.rejected.rows, counted: 'per_run' })
+    expect(cli('stats', '--db', store).stdout).toMatch(/rejected rows logged, every run\s+\d/)
   })
 
   it('a missing file and a file of unknown kind fail alone, with a non-zero exit and no stack trace', () => {
@@ -220,7 +231,7 @@ describe('vehicle-perf cli on PostgreSQL', () => {
     expect(lookup.stdout.split('\n')[0]).toBe(cli('lookup', vehicleId, '--db', db).stdout.split('\n')[0])
 
     const stats = cli('stats', '--db', pg, '--json')
-    expect(JSON.parse(stats.stdout)).toMatchObject({ runs: { succeeded: 1 }, dataVersion: 1, rejected: { rows: totals.rejected.rows } })
+    expect(JSON.parse(stats.stdout)).toMatchObject({ runs: { succeeded: 1 }, data_version: 1, rejected: { rows: totals.rejected.rows } })
 
     const child = spawn(process.execPath, ['--import', tsxLoader, join(root, 'packages/cli/src/bin.ts'), 'serve', '--db', pg, '--port', '0'], {
       cwd: work,
@@ -244,4 +255,17 @@ describe('vehicle-perf cli on PostgreSQL', () => {
     expect(run.stderr).toMatch(/^vehicle-perf: cannot read schema vehicle_perf on 127\.0\.0\.1:1\/nowhere: /)
     expect(run.stderr).not.toContain('secret')
   })
+})
+
+describe.skipIf(!canMountTmpfs)('vehicle-perf ingest on a full disk', () => {
+  it('exits 1 with one line naming the cause, and --json prints the failed run\'s report with its code and accounting so far', () =>
+    withTmpfs(1024, async (disk) => {
+      const run = cli('ingest', data, '--db', `sqlite:${join(disk, 'store.db')}`, '--json')
+      expect(run.code).toBe(1)
+      expect(run.stderr).toMatch(/^vehicle-perf: .*the disk is full/)
+      expect(run.stderr).not.toMatch(/\n\s+at /)
+      const report = JSON.parse(run.stdout) as IngestReport
+      expect(report).toMatchObject({ status: 'failed', error: { code: 'disk_full' } })
+      expect(report.files.length).toBeGreaterThan(0)
+    }), 60_000)
 })

@@ -14,6 +14,7 @@ describe('@vehicle-perf/cli exports', () => {
         "runCluster",
         "runIngest",
         "runServer",
+        "statsJson",
       ]
     `)
   })

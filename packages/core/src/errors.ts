@@ -1,3 +1,5 @@
+import type { IngestReport } from './ingest/ingest-report.js'
+
 /**
  * One error family for the whole SDK. `code` is stable and machine-readable;
  * the HTTP package maps codes to statuses in one place; the CLI prints
@@ -10,9 +12,11 @@ export type VehiclePerfErrorCode =
   | 'unreadable'
   // A caller's mistake in how the SDK was set up or called.
   | 'invalid_option'
-  // The store: cannot be reached or read, or another ingest holds it.
+  // The store: cannot be reached or read, or another ingest holds it, or
+  // its disk (or the run's temp folder) is full.
   | 'store_unreachable'
   | 'store_busy'
+  | 'disk_full'
   // A run that did not finish: the store is as it was before it.
   | 'ingest_aborted'
   // A bug or an unexpected failure, with the original error on `cause`.
@@ -29,9 +33,12 @@ export interface VehiclePerfErrorOptions {
   store?: string
 }
 
+
 export class VehiclePerfError extends Error {
   readonly code: VehiclePerfErrorCode
   readonly store: string | undefined
+  /** Set by `ingest` on the error a run failed with: the run's report, status `failed`, each file's accounting so far. */
+  report: IngestReport | undefined
   constructor(code: VehiclePerfErrorCode, message: string, options: VehiclePerfErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
     this.name = 'VehiclePerfError'

@@ -61,16 +61,40 @@ describe('CSV records', () => {
     ])
   })
 
-  it('gives up on a quoted field larger than any real value without holding the whole input', () => {
+  it('rejects a 5 MB quoted field as one record at the line it starts on, and counts the lines after it right', () => {
+    const parser = new CsvRecordParser()
+    const out: CsvRecord[] = []
+    parser.push('h1,h2\n1,ok\n2,"', out)
+    // Five megabytes on one line, with escaped quotes, fed as a file is read.
+    const chunk = `${'x'.repeat(32_766)}""`
+    for (let i = 0; i < 160; i++) parser.push(chunk, out)
+    parser.push('end"\n3,after\n', out)
+    parser.end(out)
+    expect(out.map((r) => [r.line, r.malformed, r.fields[0]])).toEqual([
+      [1, false, 'h1'],
+      [2, false, '1'],
+      [3, true, '2'],
+      [4, false, '3'],
+    ])
+  })
+
+  it('rejects the first line of a quote that never closes and reads every line after it again, holding at most one record', () => {
     const parser = new CsvRecordParser()
     const out: CsvRecord[] = []
     parser.push('h\n"', out)
     const line = 'x'.repeat(1000) + '\n'
-    for (let i = 0; i < (MAX_RECORD_CHARS / line.length) * 3; i++) parser.push(line, out)
+    const lines = 3 * Math.ceil(MAX_RECORD_CHARS / line.length)
+    let held = 0
+    for (let i = 0; i < lines; i++) {
+      parser.push(line, out)
+      held = Math.max(held, (parser as unknown as { pending: string }).pending.length)
+    }
     parser.end(out)
-    expect(out[1]?.malformed).toBe(true)
-    expect(out[1]?.line).toBe(2)
-    expect(out.length).toBeGreaterThan(2)
+    expect(held).toBeLessThanOrEqual(MAX_RECORD_CHARS + line.length)
+    expect(out.slice(0, 3).map((r) => [r.line, r.malformed])).toEqual([[1, false], [2, true], [3, false]])
+    // No line is lost: each one after the broken quote is a record of its own.
+    expect(out.length).toBe(2 + lines - 1)
+    expect(out.at(-1)?.line).toBe(lines + 1)
   })
 
   it('decodes invalid UTF-8 as U+FFFD instead of failing', async () => {

@@ -7,7 +7,7 @@ import { MemoryDatabase } from '../src/storage/memory-storage.js'
 function contentsOf(database: MemoryDatabase): StoreContents {
   return {
     rows: [...database.rows.values()].flat(),
-    rejects: database.rejects.map(({ runId, source, line, kind, fields, reasons }) => ({ runId, source, line, kind, fields, reasons })),
+    rejects: database.rejects.map(({ runId, source, line, kind, fields, truncated, reasons }) => ({ runId, source, line, kind, fields, truncated, reasons })),
     duplicates: database.duplicates.map(({ runId, kind, key, source, line, classification, kept, incoming }) => ({ runId, kind, key, source, line, classification, kept, incoming })),
     views: [...database.views.values()].map(({ vehicleId, contentHash }) => ({ vehicleId, contentHash })),
     qrClaims: [...database.claims].flatMap(([qrCode, owners]) => [...owners].map(([vehicleId, recency]) => ({ vehicleId, qrCode, recency }))),

@@ -46,7 +46,7 @@ describe('reading rows of a kind', () => {
 
   it('rejects a row whose field count differs from the header with wrong_column_count only', async () => {
     const { batches } = await read('ride', `${RIDE_HEADER}\nR0000000000000000001,bad id,x\n`)
-    expect(batches[0]?.rejects).toEqual([{ line: 2, kind: 'ride', fields: ['R0000000000000000001', 'bad id', 'x'], reasons: ['wrong_column_count'] }])
+    expect(batches[0]?.rejects).toEqual([{ line: 2, kind: 'ride', fields: ['R0000000000000000001', 'bad id', 'x'], truncated: false, reasons: ['wrong_column_count'] }])
   })
 
   it('rejects a broken-quote line and keeps the rows around it', async () => {
@@ -62,5 +62,18 @@ describe('reading rows of a kind', () => {
     const { batches } = await read('ride', `${RIDE_HEADER}\n${lines.join('\n')}\n`, 3)
     expect(batches.map((b) => b.rowsRead)).toEqual([3, 3, 1])
     expect(batches.flatMap((b) => b.rows.map((r) => r.line))).toEqual([2, 3, 4, 5, 6, 7, 8])
+  })
+
+  it('a 5 MB quoted field on line 3 of a 4-line file is one rejected row at line 3; line 4 is read as line 4', async () => {
+    const huge = `"${'x'.repeat(5 << 20)}"`
+    const text = `${RIDE_HEADER}\n${GOOD_RIDE}\n${GOOD_RIDE.replace('R0000000000000000001', 'R0000000000000000002').replace('2.5', huge)}\n${GOOD_RIDE.replace('R0000000000000000001', 'R0000000000000000003')}\n`
+    // Fed in 64 KiB chunks, as a file is read.
+    const chunks: string[] = []
+    for (let at = 0; at < text.length; at += 65_536) chunks.push(text.slice(at, at + 65_536))
+    const batches: ParsedBatch[] = []
+    for await (const batch of readOperationRows(chunks, 'ride', { sourceName: 'rides.csv' })) batches.push(batch)
+    expect(batches.reduce((sum, b) => sum + b.rowsRead, 0)).toBe(3)
+    expect(batches.flatMap((b) => b.rows.map((r) => r.line))).toEqual([2, 4])
+    expect(batches.flatMap((b) => b.rejects.map((r) => [r.line, r.reasons]))).toEqual([[3, ['wrong_column_count']]])
   })
 })

@@ -1,5 +1,5 @@
 import { defineCommand } from 'citty'
-import { ingest, isRowKind, type IngestReport, type IngestSource, type SelectionPolicy } from '@vehicle-perf/core'
+import { ingest, isRowKind, isVehiclePerfError, type IngestReport, type IngestSource, type SelectionPolicy } from '@vehicle-perf/core'
 import { guarded, UsageError } from '../cli-errors.js'
 import { formatIngestReport } from '../format-report.js'
 import { DEFAULT_DB, openStore } from '../open-store.js'
@@ -46,8 +46,16 @@ export const ingestCommand = defineCommand({
         if (path === '-') return { name: 'stdin', stream: process.stdin, kind }
         return kind !== undefined ? { path, kind } : path
       })
-      const report = await runIngest(args.db, sources, { policy: readPolicy(args.policy), progress: !args.json, skipKnown: args['skip-known'] })
-      process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatIngestReport(report)}\n`)
+      const print = (report: IngestReport): void => void process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatIngestReport(report)}\n`)
+      let report: IngestReport
+      try {
+        report = await runIngest(args.db, sources, { policy: readPolicy(args.policy), progress: !args.json, skipKnown: args['skip-known'] })
+      } catch (error) {
+        // A run that failed still reports: its status, why, and each file's accounting so far (scripts read it with --json).
+        if (isVehiclePerfError(error) && error.report !== undefined) print(error.report)
+        throw error
+      }
+      print(report)
       return report.totals.failed_files > 0 ? 1 : 0
     }),
 })

@@ -1,6 +1,6 @@
 import { defineCommand } from 'citty'
 import { guarded } from '../cli-errors.js'
-import { formatStats } from '../format-report.js'
+import { formatStats, statsJson } from '../format-report.js'
 import { DEFAULT_DB, openStore } from '../open-store.js'
 
 export const statsCommand = defineCommand({
@@ -14,7 +14,7 @@ export const statsCommand = defineCommand({
       const adapter = await openStore(args.db, { readonly: true })
       try {
         const stats = await adapter.stats()
-        process.stdout.write(args.json ? `${JSON.stringify(stats, null, 2)}\n` : `${formatStats(stats)}\n`)
+        process.stdout.write(args.json ? `${JSON.stringify(statsJson(stats), null, 2)}\n` : `${formatStats(stats)}\n`)
       } finally {
         await adapter.close()
       }

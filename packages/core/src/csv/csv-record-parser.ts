@@ -15,8 +15,17 @@ const QUOTE = 34
 const LF = 10
 const CR = 13
 
-/** A quoted field may span lines, but past this it is a quote that never closed. */
+/**
+ * The most of one record the parser holds. A longer record (a field of
+ * megabytes, or a quote that never closes) is rejected as one malformed
+ * record at the line it starts on, and the parser skips the rest of that
+ * physical line without holding it. It does not skip by quotes: a quote that
+ * never closes would then swallow the rest of the file, rows never counted.
+ */
 export const MAX_RECORD_CHARS = 1 << 20
+
+/** How much of an oversize record's first line is kept for its reject. */
+const OVERSIZE_KEPT_CHARS = 4096
 
 const INCOMPLETE = -1
 
@@ -31,6 +40,8 @@ export class CsvRecordParser {
   private pending = ''
   private line = 1
   private started = false
+  /** In the middle of an oversize record's first line, skipped to its end. */
+  private skipping = false
 
   /** Parses as many whole records as `text` completes, appending them to `out`. */
   push(text: string, out: CsvRecord[]): void {
@@ -49,7 +60,7 @@ export class CsvRecordParser {
   }
 
   private parse(buf: string, eof: boolean, out: CsvRecord[]): string {
-    let pos = 0
+    let pos = this.skipping ? this.skip(buf, 0, eof) : 0
     const length = buf.length
     while (pos < length) {
       const first = buf.charCodeAt(pos)
@@ -70,6 +81,12 @@ export class CsvRecordParser {
       const next = this.parseRecord(buf, pos, eof, fields)
       if (next === INCOMPLETE) {
         if (!eof && length - pos <= MAX_RECORD_CHARS) break
+        if (!eof) {
+          // Too large to hold: one rejected record, then on past its end.
+          this.emitOversize(buf, pos, out)
+          pos = this.skip(buf, pos, eof)
+          continue
+        }
         pos = this.emitMalformed(buf, pos, out)
         continue
       }
@@ -134,6 +151,26 @@ export class CsvRecordParser {
         return length
       }
     }
+  }
+
+  /** Rejects a record too large to hold, by the start of its first line; the caller skips the rest of that line. */
+  private emitOversize(buf: string, start: number, out: CsvRecord[]): void {
+    const lineEnd = buf.indexOf('\n', start)
+    const end = Math.min(lineEnd === -1 ? buf.length : lineEnd, start + OVERSIZE_KEPT_CHARS)
+    out.push({ fields: stripTrailingCr(buf.slice(start, end)).split(','), line: this.line, malformed: true })
+    this.skipping = true
+  }
+
+  /** Reads on to the end of the skipped line. Returns where the next record starts; everything before it is dropped. */
+  private skip(buf: string, from: number, eof: boolean): number {
+    const lineEnd = buf.indexOf('\n', from)
+    if (lineEnd === -1) {
+      if (eof) this.skipping = false
+      return buf.length
+    }
+    this.line++
+    this.skipping = false
+    return lineEnd + 1
   }
 
   /** Rejects what cannot be parsed as the record's first physical line and moves on. */

@@ -1,6 +1,7 @@
 import { VehiclePerfError } from '../errors.js'
 import { KIND_COLUMNS, type RowKind } from '../rows/kinds.js'
 import { NORMALISERS } from '../rows/normalise-row.js'
+import { keptFields } from '../rows/reject-fields.js'
 import type { RejectReason } from '../rows/reject-reasons.js'
 import type { OperationRow } from '../rows/row-types.js'
 import { readCsvRecords, type ChunkSource, type CsvRecord } from './csv-record-parser.js'
@@ -11,12 +12,14 @@ export interface ParsedRow {
   line: number
 }
 
-/** A row that broke a rule: every reason that applies, and the raw fields as read. */
+/** A row that broke a rule: every reason that applies, and its raw fields as read (capped: rows/reject-fields.ts). */
 export interface RejectedRow {
   line: number
   kind: RowKind
   fields: string[]
   reasons: RejectReason[]
+  /** True when `fields` were cut to the cap. */
+  truncated: boolean
 }
 
 /** What the reader found in a file's header line. */
@@ -93,13 +96,13 @@ class RowBatcher {
     }
     batch.rowsRead++
     if (malformed || fields.length !== this.headerLength) {
-      batch.rejects.push({ line, kind, fields, reasons: ['wrong_column_count'] })
+      batch.rejects.push({ line, kind, ...keptFields(fields), reasons: ['wrong_column_count'] })
     } else {
       const { indexes, ordered } = this
       for (let i = 0; i < indexes.length; i++) ordered[i] = fields[indexes[i] as number] as string
       const result = this.normalise(ordered)
       if (result.ok) batch.rows.push({ row: result.row, line })
-      else batch.rejects.push({ line, kind, fields, reasons: result.reasons })
+      else batch.rejects.push({ line, kind, ...keptFields(fields), reasons: result.reasons })
     }
     if (batch.rowsRead < (this.options.batchSize ?? DEFAULT_BATCH_SIZE)) return null
     this.batch = { rows: [], rejects: [], rowsRead: 0 }

@@ -6,6 +6,8 @@ export type FileErrorCode = 'missing_column' | 'unknown_kind' | 'unreadable'
 export interface RejectCounts {
   rows: number
   reasons: Partial<Record<RejectReason, number>>
+  /** Rejects whose raw fields were cut to the cap (rows/reject-fields.ts); absent when none. */
+  fields_truncated?: number
 }
 
 /** domain.md §4: one file of a run. A failed file has `error` and no row counts. */
@@ -58,6 +60,7 @@ export function emptyRejectCounts(): RejectCounts {
 
 export function addRejectCounts(into: RejectCounts, from: RejectCounts): void {
   into.rows += from.rows
+  if (from.fields_truncated !== undefined) into.fields_truncated = (into.fields_truncated ?? 0) + from.fields_truncated
   for (const [reason, count] of Object.entries(from.reasons) as [RejectReason, number][]) {
     into.reasons[reason] = (into.reasons[reason] ?? 0) + count
   }

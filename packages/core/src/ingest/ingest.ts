@@ -149,7 +149,7 @@ async function stageBatch(state: RunState, kind: RowKind, source: string, fileIn
     state.nextSeq += batch.rows.length
   }
   if (batch.rejects.length > 0) {
-    const rejects: RejectRecord[] = batch.rejects.map((reject) => ({ source, line: reject.line, kind, fields: reject.fields, reasons: reject.reasons }))
+    const rejects: RejectRecord[] = batch.rejects.map((reject) => ({ source, line: reject.line, kind, fields: reject.fields, truncated: reject.truncated, reasons: reject.reasons }))
     await state.session.logRejects(rejects)
   }
   report.rows_read = (report.rows_read ?? 0) + batch.rowsRead
@@ -157,6 +157,7 @@ async function stageBatch(state: RunState, kind: RowKind, source: string, fileIn
   const rejected = (report.rejected ??= emptyRejectCounts())
   for (const reject of batch.rejects) {
     rejected.rows++
+    if (reject.truncated) rejected.fields_truncated = (rejected.fields_truncated ?? 0) + 1
     for (const reason of reject.reasons) rejected.reasons[reason] = (rejected.reasons[reason] ?? 0) + 1
   }
 }
@@ -414,8 +415,11 @@ async function runIngest(options: IngestOptions, sources: readonly ResolvedSourc
       await phase.rollback(report)
     } catch (rollbackError) {
       const failed = asVehiclePerfError(rollbackError)
-      throw new VehiclePerfError(failed.code, `${error.message}; rolling the run back failed too: ${failed.message}`, { cause: error, store: failed.store })
+      const both = new VehiclePerfError(failed.code, `${error.message}; rolling the run back failed too: ${failed.message}`, { cause: error, store: failed.store })
+      both.report = report
+      throw both
     }
+    error.report = report
     throw error
   }
 }

@@ -82,6 +82,9 @@ export class RunSpill {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException)?.code
       if (typeof code !== 'string' || !code.startsWith('E')) throw error
+      if (code === 'ENOSPC' || code === 'EDQUOT') {
+        throw new VehiclePerfError('disk_full', `no space left for the run's temp files in ${this.dir ?? this.parent} (the tempDir option): ${(error as Error).message}`, { cause: error, store: this.store })
+      }
       throw new VehiclePerfError('store_unreachable', `cannot write the run's temp files in ${this.dir ?? this.parent} (the tempDir option): ${(error as Error).message}`, { cause: error, store: this.store })
     }
   }

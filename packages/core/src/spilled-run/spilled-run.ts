@@ -306,6 +306,7 @@ function routeFirsts(spill: RunSpill, records: Buffer, size: number, firstOf: In
 class SpilledRefresh implements RefreshSession {
   private read = false
   private ended = false
+  private commitFailed = false
 
   constructor(
     private readonly backend: SpilledRunBackend,
@@ -380,14 +381,18 @@ class SpilledRefresh implements RefreshSession {
     this.ended = true
     try {
       await this.backend.commit(report, meta)
-    } finally {
-      this.spill.remove()
+    } catch (error) {
+      // A failed commit leaves the run to rollback(), which records it as failed.
+      this.commitFailed = true
+      throw error
     }
+    this.spill.remove()
   }
 
   async rollback(report: IngestReport): Promise<void> {
-    if (this.ended) return
+    if (this.ended && !this.commitFailed) return
     this.ended = true
+    this.commitFailed = false
     try {
       await this.backend.rollback(report)
     } finally {

@@ -121,7 +121,10 @@ export interface RejectRecord {
   source: string
   line: number
   kind: RowKind
+  /** The raw fields as read, capped (1 KiB in all): enough to find the row. */
   fields: string[]
+  /** True when `fields` were cut to the cap. */
+  truncated: boolean
   reasons: RejectReason[]
 }
 
@@ -218,7 +221,11 @@ export interface RefreshSession {
    * claims (replacing the vehicle's previous claims).
    */
   saveViews(views: readonly VehicleView[]): Promise<void>
-  /** Stores the kept rows (if not yet), the run record and the new meta; commits; releases the lock. */
+  /**
+   * Stores the kept rows (if not yet), the run record and the new meta;
+   * commits; releases the lock. If it rejects, nothing of the run is stored
+   * and the run stays open for `rollback`, which records it as failed.
+   */
   commit(report: IngestReport, meta: StoreMeta): Promise<void>
   /** As StagingSession.rollback. */
   rollback(report: IngestReport): Promise<void>

@@ -37,7 +37,7 @@ export interface ConformanceExpect {
 export interface StoreContents {
   /** Every stored row with its seq. */
   rows: StoredRow[]
-  rejects: { runId: string; source: string; line: number; kind: RowKind; fields: string[]; reasons: RejectReason[] }[]
+  rejects: { runId: string; source: string; line: number; kind: RowKind; fields: string[]; truncated: boolean; reasons: RejectReason[] }[]
   /** `kept` and `incoming` may be null for an `exact` duplicate (they are equal); a conflict has both. */
   duplicates: { runId: string; kind: RowKind; key: string; source: string; line: number; classification: DuplicateClass; kept: OperationRow | null; incoming: OperationRow | null }[]
   views: { vehicleId: string; contentHash: string }[]
@@ -225,7 +225,17 @@ export function runStorageConformanceSuite(options: ConformanceSuiteOptions): vo
       expect(duplicates.map((d) => [d.line, d.classification, d.runId])).toEqual([[3, 'exact', report.run_id], [4, 'conflict', report.run_id]])
       expect(duplicates[1]?.incoming).toMatchObject({ amountCents: 300 })
       expect(duplicates[1]?.kept).toMatchObject({ amountCents: 250 })
-      expect(contents.rejects.map((r) => [r.line, r.source, [...r.reasons].sort(), r.fields[1], r.runId])).toEqual([[5, 'rides_1.csv', ['bad_amount', 'bad_id', 'ride_ends_before_start'], 'bad', report.run_id]])
+      expect(contents.rejects.map((r) => [r.line, r.source, [...r.reasons].sort(), r.fields[1], r.truncated, r.runId])).toEqual([[5, 'rides_1.csv', ['bad_amount', 'bad_id', 'ride_ends_before_start'], 'bad', false, report.run_id]])
+    }))
+
+    test('a reject keeps its line, every reason and at most 1 KiB of its raw fields, and says when they were cut', withStore(async (store) => {
+      const long = `${fixtureId('R1')},${fixtureId('V1')},${'9'.repeat(10_000)},2019-05-01 10:10:00 UTC,48.83,2.38,48.83,2.36,-1`
+      const report = await ingest({ adapter: store.adapter, sources: [stream('rides_1.csv', csv(RIDE_HEADER, `bad,${'x,'.repeat(2000)}x`, long, ride('R2', 'V1', 10, '1')))] })
+      expect(report.files[0]?.rejected).toEqual({ rows: 2, reasons: { wrong_column_count: 1, bad_timestamp: 1, bad_amount: 1 }, fields_truncated: 2 })
+      const rejects = [...(await store.readBack()).rejects].sort((a, b) => a.line - b.line)
+      expect(rejects.map((r) => [r.line, [...r.reasons].sort(), r.truncated])).toEqual([[2, ['wrong_column_count'], true], [3, ['bad_amount', 'bad_timestamp'], true]])
+      for (const reject of rejects) expect(reject.fields.join('').length <= 1024).toBe(true)
+      expect(rejects[1]?.fields.slice(0, 2)).toEqual([fixtureId('R1'), fixtureId('V1')])
     }))
 
     test('the first version of a key wins across the files of a run and over later runs, each duplicate counted in its own file', withStore(async (store) => {
@@ -290,6 +300,37 @@ export function runStorageConformanceSuite(options: ConformanceSuiteOptions): vo
       })
       expect(stored).toEqual(expectedRows.sort())
     }), 120_000)
+
+    test('hostile files never crash a run: BOM, CRLF, quoted line breaks, reordered and unknown columns, NUL, invalid UTF-8, SQL in ids, a multi-MB field; each file\'s accounting is exact and every reject has its line', withStore(async (store) => {
+      const good = (id: string, amount = '2.50'): string => ride(id, 'VHOSTILE', 10, amount)
+      const reordered = 'gross_amount,ride_id,vehicle_id,time_ride_start,time_ride_end,start_lat,start_lng,end_lat,end_lng,extra'
+      const files: { name: string; bytes: Buffer | string; expect: { rows_read: number; accepted: number; rejectLines: number[] } | { error: string } }[] = [
+        { name: 'rides_bom_crlf.csv', bytes: `\uFEFF${RIDE_HEADER}\r\n${good('HXA')}\r\n${good('HXB')}\r\n`, expect: { rows_read: 2, accepted: 2, rejectLines: [] } },
+        { name: 'rides_quoted.csv', bytes: `${RIDE_HEADER}\n"${fixtureId('HXC')}",${fixtureId('VHOSTILE')},"2019-05-01 10:00:00 UTC","2019-05-01 10:10:00 UTC",48.83,2.38,48.83,2.36,"2.5\n0"\n${good('HXD')}\n`, expect: { rows_read: 2, accepted: 1, rejectLines: [2] } },
+        { name: 'rides_reordered.csv', bytes: `${reordered}\n1.00,${fixtureId('HXE')},${fixtureId('VHOSTILE')},2019-05-01 10:00:00 UTC,2019-05-01 10:10:00 UTC,48.83,2.38,48.83,2.36,whatever\n`, expect: { rows_read: 1, accepted: 1, rejectLines: [] } },
+        { name: 'rides_nul.csv', bytes: `${RIDE_HEADER}\n${good('HXF').replace('2.50', '2\u00000')}\n${good('HXG')}\n`, expect: { rows_read: 2, accepted: 1, rejectLines: [2] } },
+        { name: 'rides_bad_utf8.csv', bytes: Buffer.concat([Buffer.from(`${RIDE_HEADER}\n`), Buffer.from(good('HXH').replace('VHOSTILE', 'VHOST\u00ffLE'), 'latin1'), Buffer.from(`\n${good('HXI')}\n`)]), expect: { rows_read: 2, accepted: 1, rejectLines: [2] } },
+        { name: "rides_sql'; DROP TABLE rides; --.csv", bytes: `${RIDE_HEADER}\n'; DROP TABLE rides; --,${fixtureId('VHOSTILE')},2019-05-01 10:00:00 UTC,2019-05-01 10:10:00 UTC,48.83,2.38,48.83,2.36,1\n${good('HXJ')}\n`, expect: { rows_read: 2, accepted: 1, rejectLines: [2] } },
+        { name: 'rides_huge_field.csv', bytes: `${RIDE_HEADER}\n${good('HXK')}\n${good('HXL').replace('2.50', `"${'9'.repeat(3 << 20)}\n${'9'.repeat(1000)}"`)}\n${good('HXM')}\n`, expect: { rows_read: 3, accepted: 2, rejectLines: [3] } },
+        { name: 'rides_header_only.csv', bytes: `${RIDE_HEADER}\n`, expect: { rows_read: 0, accepted: 0, rejectLines: [] } },
+        { name: 'rides_empty.csv', bytes: '', expect: { error: 'missing_column' } },
+        { name: 'rides_missing_column.csv', bytes: 'ride_id,vehicle_id\nx,y\n', expect: { error: 'missing_column' } },
+      ]
+      const report = await ingest({ adapter: store.adapter, sources: files.map((file) => ({ name: file.name, stream: [file.bytes] })) })
+      expect(report.status).toBe('succeeded')
+      const contents = await store.readBack()
+      for (const file of files) {
+        const got = report.files.find((f) => f.source === file.name)
+        if ('error' in file.expect) {
+          expect([file.name, got?.error?.code]).toEqual([file.name, file.expect.error])
+          continue
+        }
+        const duplicates = (got?.duplicates?.exact ?? 0) + (got?.duplicates?.conflict ?? 0)
+        expect([file.name, got?.rows_read, got?.accepted, (got?.accepted ?? 0) + duplicates + (got?.rejected?.rows ?? 0)]).toEqual([file.name, file.expect.rows_read, file.expect.accepted, file.expect.rows_read])
+        expect([file.name, contents.rejects.filter((r) => r.source === file.name).map((r) => r.line).sort((a, b) => a - b)]).toEqual([file.name, file.expect.rejectLines])
+      }
+      expect(countOf(contents, 'ride')).toBe(9)
+    }), 60_000)
 
     test('keeps every row with the seq core gave it: unique, in read order, and greater in each later run', withStore(async (store) => {
       await ingest({ adapter: store.adapter, sources: [stream('rides_1.csv', csv(RIDE_HEADER, ride('R1', 'V1', 10, '1'), ride('R2', 'V2', 11, '1')))] })
