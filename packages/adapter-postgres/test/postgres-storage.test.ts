@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { describe, expect, inject, test } from 'vitest'
-import { runStorageConformanceSuite } from '@vehicle-perf/core/testing'
+import { runStorageConformanceSuite, type ConformanceStore } from '@vehicle-perf/core/testing'
+import { hostileCsvProperty } from '../../../scripts/test-support/hostile-csv-property.js'
 import { createPostgresStorage } from '@vehicle-perf/adapter-postgres'
 import { storeContentsOf, withClient } from './store-contents.js'
 
@@ -11,21 +12,20 @@ function freshSchema(): string {
   return `vp_test_${randomBytes(6).toString('hex')}`
 }
 
-runStorageConformanceSuite({
-  describe,
-  test,
-  expect,
-  async createStore() {
-    const schema = freshSchema()
-    return {
-      adapter: createPostgresStorage({ connectionString: url, schema, lockTimeoutMs: 20_000 }),
-      readBack: () => storeContentsOf(url, schema),
-      openAnother: async () => {
-        const other = createPostgresStorage({ connectionString: url, schema, lockTimeoutMs: 20_000 })
-        await other.migrate()
-        return other
-      },
-      cleanup: () => withClient(url, async (client) => void (await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`))),
-    }
-  },
-})
+async function createStore(): Promise<ConformanceStore> {
+  const schema = freshSchema()
+  return {
+    adapter: createPostgresStorage({ connectionString: url, schema, lockTimeoutMs: 20_000 }),
+    readBack: () => storeContentsOf(url, schema),
+    openAnother: async () => {
+      const other = createPostgresStorage({ connectionString: url, schema, lockTimeoutMs: 20_000 })
+      await other.migrate()
+      return other
+    },
+    cleanup: () => withClient(url, async (client) => void (await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`))),
+  }
+}
+
+runStorageConformanceSuite({ describe, test, expect, createStore })
+
+describe('hostile CSV', () => hostileCsvProperty(createStore))

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process'
 import { existsSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { generate, ingest, isVehiclePerfError, type IngestSource } from '@vehicle-perf/core'
@@ -111,7 +112,7 @@ describe('the first ingest into an empty store', () => {
       await setup.migrate()
       await setup.close()
       // A separate process, killed (SIGKILL: nothing runs after) once the run has started writing views.
-      const child = spawn(process.execPath, ['--import', 'tsx/esm', join(import.meta.dirname, 'fixtures/ingest-until-killed.ts'), filename, data], {
+      const child = spawn(process.execPath, ['--import', 'tsx/esm', join(import.meta.dirname, '../../../scripts/test-support/ingest-until-killed.ts'), `sqlite:${filename}`, data, 'refresh', tmpdir()], {
         cwd: join(import.meta.dirname, '../../..'),
         stdio: ['ignore', 'pipe', 'inherit'],
       })
@@ -119,12 +120,12 @@ describe('the first ingest into an empty store', () => {
         let out = ''
         child.stdout.on('data', (chunk: Buffer) => {
           out += chunk.toString()
-          if (out.includes('refreshing')) child.kill('SIGKILL')
+          if (out.includes('refresh')) child.kill('SIGKILL')
         })
         // Its locks go with the process.
         child.on('exit', () => resolve(out))
       })
-      expect(said).toContain('refreshing')
+      expect(said).toContain('refresh')
       expect(said).not.toContain('committed')
       expect(existsSync(`${filename}-journal`)).toBe(true)
 

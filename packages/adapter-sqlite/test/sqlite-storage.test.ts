@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { describe, expect, test } from 'vitest'
-import { runStorageConformanceSuite } from '@vehicle-perf/core/testing'
+import { runStorageConformanceSuite, type ConformanceStore } from '@vehicle-perf/core/testing'
+import { hostileCsvProperty } from '../../../scripts/test-support/hostile-csv-property.js'
 import { ingest } from '@vehicle-perf/core'
 import { createSqliteStorage } from '@vehicle-perf/adapter-sqlite'
 import { MIGRATIONS } from '../src/migrations.js'
@@ -16,30 +17,29 @@ import { packedRowSizeAt, unpackRow, PACKED_ROWS_FORMAT } from '@vehicle-perf/co
 import { KEY_PARTITIONS, keyHashHi, keyHashLo, keyPartOf } from '@vehicle-perf/core/spilled-run'
 
 
-runStorageConformanceSuite({
-  describe,
-  test,
-  expect,
-  async createStore() {
-    const dir = mkdtempSync(join(tmpdir(), 'vp-sqlite-'))
-    const filename = join(dir, 'store.db')
-    const adapter = createSqliteStorage({ filename, lockTimeoutMs: 20_000 })
-    return {
-      adapter,
-      async readBack() {
-        return storeContentsOf(filename)
-      },
-      async openAnother() {
-        const other = createSqliteStorage({ filename, lockTimeoutMs: 20_000 })
-        await other.migrate()
-        return other
-      },
-      async cleanup() {
-        rmSync(dir, { recursive: true, force: true })
-      },
-    }
-  },
-})
+async function createStore(): Promise<ConformanceStore> {
+  const dir = mkdtempSync(join(tmpdir(), 'vp-sqlite-'))
+  const filename = join(dir, 'store.db')
+  const adapter = createSqliteStorage({ filename, lockTimeoutMs: 20_000 })
+  return {
+    adapter,
+    async readBack() {
+      return storeContentsOf(filename)
+    },
+    async openAnother() {
+      const other = createSqliteStorage({ filename, lockTimeoutMs: 20_000 })
+      await other.migrate()
+      return other
+    },
+    async cleanup() {
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+runStorageConformanceSuite({ describe, test, expect, createStore })
+
+describe('hostile CSV', () => hostileCsvProperty(createStore))
 
 describe('sqlite specifics', () => {
   const header = 'task_id,vehicle_id,time_task_created,time_task_resolved'

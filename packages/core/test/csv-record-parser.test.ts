@@ -78,6 +78,22 @@ describe('CSV records', () => {
     ])
   })
 
+  it('treats a record over 1 MiB the same whether it comes whole or in chunks: its first line rejected, its other lines read as records', () => {
+    const text = `h1,h2\n1,"${'x'.repeat(MAX_RECORD_CHARS)}\n${'y'.repeat(10)}"\n2,after\n`
+    const parse = (chunks: string[]): [number, boolean, string | undefined][] => {
+      const parser = new CsvRecordParser()
+      const out: CsvRecord[] = []
+      for (const chunk of chunks) parser.push(chunk, out)
+      parser.end(out)
+      return out.map((r) => [r.line, r.malformed, r.fields[0]?.slice(0, 3)])
+    }
+    const chunked: string[] = []
+    for (let at = 0; at < text.length; at += 65_536) chunked.push(text.slice(at, at + 65_536))
+    const expected = [[1, false, 'h1'], [2, true, '1'], [3, false, 'yyy'], [4, false, '2']]
+    expect(parse([text])).toEqual(expected)
+    expect(parse(chunked)).toEqual(expected)
+  })
+
   it('rejects the first line of a quote that never closes and reads every line after it again, holding at most one record', () => {
     const parser = new CsvRecordParser()
     const out: CsvRecord[] = []

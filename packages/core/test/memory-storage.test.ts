@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { createMemoryStorage, ingest } from '@vehicle-perf/core'
-import { runStorageConformanceSuite, type StoreContents } from '@vehicle-perf/core/testing'
+import { runStorageConformanceSuite, type ConformanceStore, type StoreContents } from '@vehicle-perf/core/testing'
+import { hostileCsvProperty } from '../../../scripts/test-support/hostile-csv-property.js'
 import { MemoryDatabase } from '../src/storage/memory-storage.js'
 
 /** The memory store's contents, read from its database (not through the adapter). */
@@ -15,20 +16,19 @@ function contentsOf(database: MemoryDatabase): StoreContents {
   }
 }
 
-runStorageConformanceSuite({
-  describe,
-  test,
-  expect,
-  async createStore() {
-    const database = new MemoryDatabase()
-    return {
-      adapter: createMemoryStorage({ database, lockTimeoutMs: 20_000 }),
-      readBack: async () => contentsOf(database),
-      openAnother: async () => createMemoryStorage({ database, lockTimeoutMs: 20_000 }),
-      cleanup: async () => {},
-    }
-  },
-})
+async function createStore(): Promise<ConformanceStore> {
+  const database = new MemoryDatabase()
+  return {
+    adapter: createMemoryStorage({ database, lockTimeoutMs: 20_000 }),
+    readBack: async () => contentsOf(database),
+    openAnother: async () => createMemoryStorage({ database, lockTimeoutMs: 20_000 }),
+    cleanup: async () => {},
+  }
+}
+
+runStorageConformanceSuite({ describe, test, expect, createStore })
+
+describe('hostile CSV', () => hostileCsvProperty(createStore))
 
 describe('memory store specifics', () => {
   test('an ingest waiting for another fails with store_busy at its timeout, and the queue goes on after it', async () => {

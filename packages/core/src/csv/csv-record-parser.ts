@@ -24,7 +24,7 @@ const CR = 13
  */
 export const MAX_RECORD_CHARS = 1 << 20
 
-/** How much of an oversize record's first line is kept for its reject. */
+/** How much of a malformed record's first line is kept for its reject (it is cut to 1 KiB later anyway). */
 const OVERSIZE_KEPT_CHARS = 4096
 
 const INCOMPLETE = -1
@@ -79,15 +79,11 @@ export class CsvRecordParser {
       }
       const fields: string[] = []
       const next = this.parseRecord(buf, pos, eof, fields)
-      if (next === INCOMPLETE) {
-        if (!eof && length - pos <= MAX_RECORD_CHARS) break
-        if (!eof) {
-          // Too large to hold: one rejected record, then on past its end.
-          this.emitOversize(buf, pos, out)
-          pos = this.skip(buf, pos, eof)
-          continue
-        }
-        pos = this.emitMalformed(buf, pos, out)
+      if (next === INCOMPLETE && !eof && length - pos <= MAX_RECORD_CHARS) break
+      // A quote that never closes, or a record too large to hold (however
+      // the input is chunked): its first physical line is one malformed record.
+      if (next === INCOMPLETE || next - pos > MAX_RECORD_CHARS) {
+        pos = this.rejectFirstLine(buf, pos, eof, out)
         continue
       }
       out.push({ fields, line: this.line, malformed: false })
@@ -153,12 +149,17 @@ export class CsvRecordParser {
     }
   }
 
-  /** Rejects a record too large to hold, by the start of its first line; the caller skips the rest of that line. */
-  private emitOversize(buf: string, start: number, out: CsvRecord[]): void {
+  /**
+   * Rejects the record at `start` by its first physical line (at most
+   * OVERSIZE_KEPT_CHARS of it) and goes on after that line, skipping it
+   * into the next chunks when it does not end in this one.
+   */
+  private rejectFirstLine(buf: string, start: number, eof: boolean, out: CsvRecord[]): number {
     const lineEnd = buf.indexOf('\n', start)
     const end = Math.min(lineEnd === -1 ? buf.length : lineEnd, start + OVERSIZE_KEPT_CHARS)
     out.push({ fields: stripTrailingCr(buf.slice(start, end)).split(','), line: this.line, malformed: true })
     this.skipping = true
+    return this.skip(buf, start, eof)
   }
 
   /** Reads on to the end of the skipped line. Returns where the next record starts; everything before it is dropped. */
@@ -171,15 +172,6 @@ export class CsvRecordParser {
     this.line++
     this.skipping = false
     return lineEnd + 1
-  }
-
-  /** Rejects what cannot be parsed as the record's first physical line and moves on. */
-  private emitMalformed(buf: string, start: number, out: CsvRecord[]): number {
-    const lineEnd = buf.indexOf('\n', start)
-    const text = lineEnd === -1 ? buf.slice(start) : buf.slice(start, lineEnd)
-    out.push({ fields: stripTrailingCr(text).split(','), line: this.line, malformed: true })
-    this.line++
-    return lineEnd === -1 ? buf.length : lineEnd + 1
   }
 }
 
