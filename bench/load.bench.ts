@@ -9,17 +9,17 @@
 // from a PostgreSQL primary and from its hot standby (a throwaway pair from
 // scripts/postgres.sh), each in turn within every round.
 // Usage: pnpm bench:load [scale] [seconds per round] [workers] [--stores ...]   (default: 1 8 1 sqlite; needs `apt-get install wrk`)
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { existsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import Database from 'better-sqlite3'
 import { generate, ingest } from '@vehicle-perf/core'
 import { createSqliteStorage } from '@vehicle-perf/adapter-sqlite'
 import { createPostgresStorage } from '@vehicle-perf/adapter-postgres'
 import { inSchema, startPostgres } from './lib/postgres-server.ts'
 import { formatRate, machineLine } from './lib/machine.ts'
 import { processTreeCpuMs } from './lib/process-cpu.ts'
-import { Random } from './lib/random.ts'
+import { writeRequestMix } from './lib/request-mix.ts'
+import { CONNECTIONS, start, wrk, type WrkResult } from './lib/http-load.ts'
 
 const storesAt = process.argv.indexOf('--stores')
 const positional = process.argv.slice(2).filter((_arg, i) => storesAt === -1 || (i + 2 !== storesAt && i + 2 !== storesAt + 1))
@@ -31,19 +31,6 @@ const workers = Number(positional[2] ?? 1)
 const ROUNDS = 3
 const out = join(import.meta.dirname, '.out')
 const root = join(import.meta.dirname, '..')
-const CONNECTIONS = 50
-
-interface WrkResult {
-  requests: number
-  /** Server CPU (user + system, all its processes) per request, in microseconds. */
-  cpu_us_per_request?: number
-  rps: number
-  p50_ms: number
-  p99_ms: number
-  errors: number
-  timeouts: number
-  statuses: Record<'200' | '400' | '404' | 'other', number>
-}
 
 async function prepareStore(): Promise<string> {
   // Reuse the store the ingest benchmark built for this scale, if any.
@@ -60,55 +47,14 @@ async function prepareStore(): Promise<string> {
   return dbFile
 }
 
-/** Per 10 requests: 7 valid keys (uniform over every vehicle, half by QR code), 2 unknown, 1 malformed. */
-function writeRequestMix(dbFile: string, count: number): string {
-  const db = new Database(dbFile, { readonly: true })
-  const vehicles = db.prepare('SELECT vehicle_id, qr_code FROM vehicle_views').all() as { vehicle_id: string; qr_code: string | null }[]
-  db.close()
-  const random = new Random(7)
-  const lines: string[] = []
-  for (let i = 0; i < count; i++) {
-    const slot = i % 10
-    let key: string
-    if (slot < 7) {
-      const vehicle = vehicles[random.int(0, vehicles.length - 1)] as (typeof vehicles)[number]
-      key = slot % 2 === 0 && vehicle.qr_code !== null ? vehicle.qr_code : vehicle.vehicle_id
-    } else if (slot < 9) key = `unknown${String(i).padStart(13, '0')}`
-    else key = `bad-key-${i}`
-    lines.push(`/api/v1/vehicles/${key}`)
-  }
-  const file = join(out, `load-paths-${scale}.txt`)
-  writeFileSync(file, `${lines.join('\n')}\n`)
-  return file
-}
-
-async function start(args: string[], readyUrl: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'], cwd: root })
-  const deadline = Date.now() + 30_000
-  for (;;) {
-    try {
-      if ((await fetch(readyUrl)).ok) return child
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`not ready: ${readyUrl}`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-}
-
-function wrk(url: string, duration: number, pathsFile: string | null): WrkResult {
-  const args = ['-t2', `-c${CONNECTIONS}`, `-d${duration}s`, '-s', join(import.meta.dirname, 'lib/mix.lua'), url]
-  const stdout = execFileSync('wrk', args, { encoding: 'utf8', env: { ...process.env, VP_PATHS: pathsFile ?? join(out, 'bare-paths.txt') } })
-  return JSON.parse(stdout.trim().split('\n').pop() as string) as WrkResult
-}
-
 function summary(r: WrkResult): string {
   return `${formatRate(r.rps)} rps, server CPU ${r.cpu_us_per_request?.toFixed(1) ?? '?'} us/request, latency p50 ${r.p50_ms.toFixed(2)} ms p99 ${r.p99_ms.toFixed(2)} ms, errors ${r.errors}, timeouts ${r.timeouts}, statuses 200: ${r.statuses['200']} 400: ${r.statuses['400']} 404: ${r.statuses['404']} other: ${r.statuses.other}`
 }
 
 const dbFile = await prepareStore()
-const pathsFile = writeRequestMix(dbFile, 100_000)
-writeFileSync(join(out, 'bare-paths.txt'), '/\n')
+const pathsFile = writeRequestMix(dbFile, 100_000, join(out, `load-paths-${scale}.txt`))
+const barePaths = join(out, 'bare-paths.txt')
+writeFileSync(barePaths, '/\n')
 console.log(`machine: ${machineLine()}`)
 console.log(`stores: ${stores.join(', ')}, scale ${scale}, 100,000 request paths replayed, wrk -t2 -c${CONNECTIONS}, ${ROUNDS} rounds of ${seconds} s, ${workers} HTTP process(es) per server, after a ${3 + Math.round(scale / 5)} s warm-up`)
 
@@ -149,11 +95,11 @@ const sameSize = await start([join(import.meta.dirname, 'lib/bare-server.mjs'), 
 // Larger stores need longer for their pages to reach the OS page cache.
 const warmUp = 3 + Math.round(scale / 5)
 for (const server of servers) wrk(server.url, warmUp, pathsFile)
-wrk('http://127.0.0.1:3813', 3, null)
+wrk('http://127.0.0.1:3813', 3, barePaths)
 const results = new Map<string, WrkResult[]>(servers.map((server) => [server.name, []]))
 const baseline: WrkResult[] = []
 /** A wrk round, with the server's CPU time per request over it. */
-function measuredRound(url: string, pid: number, paths: string | null): WrkResult {
+function measuredRound(url: string, pid: number, paths: string): WrkResult {
   const before = processTreeCpuMs(pid)
   const result = wrk(url, seconds, paths)
   return { ...result, cpu_us_per_request: ((processTreeCpuMs(pid) - before) * 1000) / result.requests }
@@ -164,7 +110,7 @@ for (let round = 0; round < ROUNDS; round++) {
     results.get(server.name)?.push(result)
     console.log(`round ${round + 1}: ${server.name} ${summary(result)}`)
   }
-  baseline.push(measuredRound('http://127.0.0.1:3813', sameSize.pid as number, null))
+  baseline.push(measuredRound('http://127.0.0.1:3813', sameSize.pid as number, barePaths))
   console.log(`         bare node:http ${summary(baseline[round] as WrkResult)}`)
 }
 for (const server of servers) server.child.kill('SIGTERM')

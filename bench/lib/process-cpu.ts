@@ -31,3 +31,20 @@ export function processTreeCpuMs(pid: number, reaped = false): number {
   }
   return ticks / ticksPerMs
 }
+
+function rssKbOf(pid: number): number {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0)
+  } catch {
+    return 0
+  }
+}
+
+/** Resident memory in MB of `pid` and its direct children (cluster workers). */
+export function processTreeRssMb(pid: number): number {
+  let kb = rssKbOf(pid)
+  for (const entry of readdirSync('/proc')) {
+    if (/^\d+$/.test(entry) && statOf(Number(entry))?.ppid === pid) kb += rssKbOf(Number(entry))
+  }
+  return kb / 1024
+}

@@ -1,5 +1,5 @@
 // A deployable server. Configuration (all optional):
-//   PORT (3000), HOST (0.0.0.0), DATABASE_URL (sqlite:./vehicle-perf.db, or postgres://...?schema=NAME),
+//   PORT (3000), HOST (127.0.0.1; 0.0.0.0 to listen on every interface, as in a container), DATABASE_URL (sqlite:./vehicle-perf.db, or postgres://...?schema=NAME),
 //   REPORT_REDIRECT_TEMPLATE (e.g. https://bi.example/dashboard/1/?vehicle={vehicle_id}),
 //   WEB_CONCURRENCY (1): HTTP processes sharing the port, e.g. one per core
 // Logs are JSON lines on stdout; SIGTERM drains in-flight requests, then exits.
@@ -20,7 +20,7 @@ try {
     workers,
     db: process.env.DATABASE_URL ?? 'sqlite:./vehicle-perf.db',
     port,
-    host: process.env.HOST ?? '0.0.0.0',
+    host: process.env.HOST ?? '127.0.0.1',
     reportRedirect: process.env.REPORT_REDIRECT_TEMPLATE || undefined,
   })
 } catch (error) {

@@ -3,11 +3,12 @@ import { tmpdir } from 'node:os'
 import pg from 'pg'
 import { drizzle } from 'drizzle-orm/node-postgres'
 import { asc, countDistinct, desc, eq, gt, sql } from 'drizzle-orm'
-import { formatTimestamp, type KeyChunk, type RejectReason, type StagingSession, type StorageAdapter, type StoredView, type StoreStats, type VehicleKey } from '@vehicle-perf/core'
+import { storeStatsFrom, type KeyChunk, type LogFilter, type LoggedDuplicate, type LoggedReject, type RejectReason, type StagingSession, type StorageAdapter, type StoredView, type StoreStats, type VehicleKey } from '@vehicle-perf/core'
 import { createSpilledRun, removeOrphanedSpills } from '@vehicle-perf/core/spilled-run'
 import { migrate, SCHEMA_VERSION, schemaVersion } from './migrations.js'
 import { queryRows, type PostgresPool } from './pg-client.js'
 import { classify, postgresError } from './postgres-errors.js'
+import { listDuplicates, listRejects } from './postgres-logs.js'
 import { PostgresRun } from './postgres-run.js'
 import { readMeta } from './postgres-runs.js'
 import { qualified, tablesIn } from './schema.js'
@@ -207,6 +208,14 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageA
       }
     },
 
+    listRejects(filter: LogFilter = {}): AsyncIterable<LoggedReject> {
+      return listRejects(db, tables, read, filter)
+    },
+
+    listDuplicates(filter: LogFilter = {}): AsyncIterable<LoggedDuplicate> {
+      return listDuplicates(db, tables, read, filter)
+    },
+
     stats(): Promise<StoreStats> {
       return read('cannot read the stats of', async () => {
         const runs = tables.ingestRuns
@@ -230,23 +239,16 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageA
         for (const [reason, n] of await queryRows<[RejectReason, number]>(pool, `SELECT reason, count(*) FROM ${qualified(tables.rejectedRows)}, unnest(reasons) AS reason GROUP BY reason`)) {
           reasons[reason] = n
         }
-        const current = await readMeta(pool, tables)
-        const count = (kind: string): number => stored.find((row) => row.kind === kind)?.n ?? 0
-        return {
-          runs: {
-            total: byStatus.reduce((sum, row) => sum + row.n, 0),
-            succeeded: byStatus.find((row) => row.status === 'succeeded')?.n ?? 0,
-            failed: byStatus.find((row) => row.status === 'failed')?.n ?? 0,
-            lastRunId: last?.runId ?? null,
-            lastFinishedAt: last?.finishedAt ?? null,
-          },
-          rows: { deployments: count('deployment'), pickups: count('pickup'), rides: count('ride') },
+        return storeStatsFrom({
+          runs: byStatus,
+          lastRun: last ?? null,
+          rows: stored,
           vehicles: vehicles?.n ?? 0,
-          duplicates: { exact: duplicates.find((row) => row.classification === 'exact')?.n ?? 0, conflict: duplicates.find((row) => row.classification === 'conflict')?.n ?? 0 },
-          rejected: { rows: rejected?.[0] ?? 0, reasons },
-          asOf: current.asOf === null ? null : formatTimestamp(current.asOf),
-          dataVersion: current.dataVersion,
-        }
+          duplicates,
+          rejectedRows: rejected?.[0] ?? 0,
+          reasons,
+          meta: await readMeta(pool, tables),
+        })
       })
     },
 

@@ -1,7 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest'
@@ -12,6 +11,7 @@ import { createNodeListener, serveNode, type RunningServer } from '@vehicle-perf
 import { storeContentsOf, withClient } from './store-contents.js'
 import { canMountTmpfs, growTmpfs, withTmpfs } from '../../../scripts/test-support/tmpfs.js'
 import { eventually } from '../../../scripts/test-support/eventually.js'
+import { freePort } from '../../../scripts/test-support/free-port.js'
 
 const url = inject('databaseUrl')
 const standbyUrl = inject('standbyUrl')
@@ -29,16 +29,6 @@ function dropSchema(connection: string, schema: string): Promise<void> {
 const deployment = (n: number, vehicle: string): string => `${fixtureId(`D${n}`)},${fixtureId(vehicle)},2019-05-01 09:00:00 UTC,2019-05-01 10:00:00 UTC`
 const ride = (n: number, vehicle: string): string => `${fixtureId(`R${n}`)},${fixtureId(vehicle)},2019-05-01 11:00:00 UTC,2019-05-01 11:10:00 UTC,48.83,2.38,48.83,2.36,2.50`
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 describe('reading from a hot standby', () => {
   test('a server reading a standby serves the second batch once the standby has replayed its commit, and /readyz gives the replay lag', async () => {

@@ -1,11 +1,12 @@
 import { existsSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import Database from 'better-sqlite3'
-import type { KeyChunk, RejectReason, StagingSession, StorageAdapter, StoredView, StoreMeta, StoreStats, VehicleKey } from '@vehicle-perf/core'
-import { formatTimestamp, isVehiclePerfError } from '@vehicle-perf/core'
+import type { KeyChunk, LogFilter, LoggedDuplicate, LoggedReject, RejectReason, StagingSession, StorageAdapter, StoredView, StoreMeta, StoreStats, VehicleKey } from '@vehicle-perf/core'
+import { isVehiclePerfError, storeStatsFrom } from '@vehicle-perf/core'
 import { migrate } from './migrations.js'
 import { SqliteRun } from './sqlite-run.js'
 import { createSpilledRun, removeOrphanedSpills } from '@vehicle-perf/core/spilled-run'
+import { duplicatePages, rejectPages } from './sqlite-logs.js'
 import { isBusyError, sqliteError } from './sqlite-errors.js'
 import { readMeta } from './sqlite-runs.js'
 import { inWalMode, leaveWal, returnToWal, storeIsEmpty } from './first-ingest.js'
@@ -264,6 +265,22 @@ export function createSqliteStorage(options: SqliteStorageOptions): StorageAdapt
     return sqliteError('store_unreachable', `${what} ${options.filename}: ${(error as Error).message}`, error)
   }
 
+  /** Yields a log's rows page by page (the connection opened at the first), a failed read as one of our errors. */
+  async function* readLog<T>(pagesOf: (db: Database.Database) => Generator<T[]>): AsyncIterable<T> {
+    let pages: Generator<T[]> | null = null
+    for (;;) {
+      let next: IteratorResult<T[]>
+      try {
+        pages ??= pagesOf(readDb())
+        next = pages.next()
+      } catch (error) {
+        throw readError(error, 'cannot read the logs of')
+      }
+      if (next.done) return
+      yield* next.value
+    }
+  }
+
   let lookupById: Database.Statement | null = null
   let lookupByQr: Database.Statement | null = null
 
@@ -392,36 +409,35 @@ export function createSqliteStorage(options: SqliteStorageOptions): StorageAdapt
       }
     },
 
+    async *listRejects(filter: LogFilter = {}): AsyncIterable<LoggedReject> {
+      yield* readLog((db) => rejectPages(db, filter))
+    },
+
+    async *listDuplicates(filter: LogFilter = {}): AsyncIterable<LoggedDuplicate> {
+      yield* readLog((db) => duplicatePages(db, filter))
+    },
+
     async stats(): Promise<StoreStats> {
       try {
         const db = readDb()
-        const count = (sql: string): number => db.prepare(sql).pluck().get() as number
-        const runs = db.prepare(`SELECT status, count(*) AS n FROM ingest_runs GROUP BY status`).all() as { status: string; n: number }[]
         const last = db.prepare(`SELECT run_id, finished_at FROM ingest_runs ORDER BY started_at DESC LIMIT 1`).get() as { run_id: string; finished_at: string | null } | undefined
         const reasons: Partial<Record<RejectReason, number>> = {}
         for (const row of db.prepare('SELECT reasons, count(*) AS n FROM rejected_rows GROUP BY reasons').all() as { reasons: string; n: number }[]) {
           for (const reason of row.reasons.split(',') as RejectReason[]) reasons[reason] = (reasons[reason] ?? 0) + row.n
         }
-        const duplicates = db.prepare(`SELECT classification, count(*) AS n FROM duplicate_rows GROUP BY classification`).all() as { classification: 'exact' | 'conflict'; n: number }[]
-        const meta = readMeta(db)
-        // Rows are stored packed: their counts are the accepted rows of the runs that succeeded.
-        const storedRows = (kind: string): number =>
-          (db.prepare(`SELECT coalesce(sum(f.accepted), 0) FROM ingest_files f JOIN ingest_runs r ON r.run_id = f.run_id WHERE r.status = 'succeeded' AND f.kind = ?`).pluck().get(kind) as number)
-        return {
-          runs: {
-            total: runs.reduce((sum, r) => sum + r.n, 0),
-            succeeded: runs.find((r) => r.status === 'succeeded')?.n ?? 0,
-            failed: runs.find((r) => r.status === 'failed')?.n ?? 0,
-            lastRunId: last?.run_id ?? null,
-            lastFinishedAt: last?.finished_at ?? null,
-          },
-          rows: { deployments: storedRows('deployment'), pickups: storedRows('pickup'), rides: storedRows('ride') },
-          vehicles: count('SELECT count(*) FROM vehicle_views'),
-          duplicates: { exact: duplicates.find((d) => d.classification === 'exact')?.n ?? 0, conflict: duplicates.find((d) => d.classification === 'conflict')?.n ?? 0 },
-          rejected: { rows: count('SELECT count(*) FROM rejected_rows'), reasons },
-          asOf: meta.asOf === null ? null : formatTimestamp(meta.asOf),
-          dataVersion: meta.dataVersion,
-        }
+        return storeStatsFrom({
+          runs: db.prepare(`SELECT status, count(*) AS n FROM ingest_runs GROUP BY status`).all() as { status: string; n: number }[],
+          lastRun: last === undefined ? null : { runId: last.run_id, finishedAt: last.finished_at },
+          // Rows are stored packed: their counts are the accepted rows of the runs that succeeded.
+          rows: db
+            .prepare(`SELECT f.kind, coalesce(sum(f.accepted), 0) AS n FROM ingest_files f JOIN ingest_runs r ON r.run_id = f.run_id WHERE r.status = 'succeeded' GROUP BY f.kind`)
+            .all() as { kind: string; n: number }[],
+          vehicles: db.prepare('SELECT count(*) FROM vehicle_views').pluck().get() as number,
+          duplicates: db.prepare(`SELECT classification, count(*) AS n FROM duplicate_rows GROUP BY classification`).all() as { classification: string; n: number }[],
+          rejectedRows: db.prepare('SELECT count(*) FROM rejected_rows').pluck().get() as number,
+          reasons,
+          meta: readMeta(db),
+        })
       } catch (error) {
         throw readError(error, 'cannot read the stats of')
       }

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { runMain } from 'citty'
-import { mainCommand } from './main-command.js'
+import { reportError } from './cli-errors.js'
+import { runCli } from './run-cli.js'
 
-void runMain(mainCommand)
+process.exitCode = await runCli().catch(reportError)

@@ -1,16 +1,5 @@
 import type { IngestReport, RejectCounts, StoreStats } from '@vehicle-perf/core'
-
-function table(rows: string[][], rightAligned: Set<number>): string {
-  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? []
-  return rows
-    .map((row) =>
-      row
-        .map((cell, column) => (rightAligned.has(column) ? cell.padStart(widths[column] ?? 0) : cell.padEnd(widths[column] ?? 0)))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n')
-}
+import { table } from './format-table.js'
 
 const number = (value: number | undefined): string => (value === undefined ? '-' : value.toLocaleString('en-US'))
 
@@ -21,6 +10,18 @@ function reasons(rejected: RejectCounts | undefined): string {
     .join(', ')
 }
 
+/** "1 vehicle", "4,200 vehicles". */
+export function count(n: number, noun: string): string {
+  return `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`
+}
+
+/** A run whose files failed did not simply succeed: its other files were stored, and it says so. */
+function runOutcome(report: IngestReport): string {
+  const failed = report.totals.failed_files
+  if (report.status !== 'succeeded' || failed === 0) return report.status
+  return `stored its other files; ${count(failed, 'file')} of ${report.totals.files} failed`
+}
+
 /** The run report as a table a person reads: one line per file, then totals. */
 export function formatIngestReport(report: IngestReport): string {
   const rows = [['file', 'kind', 'rows', 'accepted', 'exact dup', 'conflict', 'rejected', 'notes']]
@@ -29,11 +30,11 @@ export function formatIngestReport(report: IngestReport): string {
     rows.push([file.source, file.kind ?? '?', number(file.rows_read), number(file.accepted), number(file.duplicates?.exact), number(file.duplicates?.conflict), number(file.rejected?.rows), notes])
   }
   const t = report.totals
-  rows.push([`total (${t.files} files, ${t.failed_files} failed)`, '', number(t.rows_read), number(t.accepted), number(t.duplicates.exact), number(t.duplicates.conflict), number(t.rejected.rows), reasons(t.rejected)])
+  rows.push([`total (${count(t.files, 'file')}, ${t.failed_files} failed)`, '', number(t.rows_read), number(t.accepted), number(t.duplicates.exact), number(t.duplicates.conflict), number(t.rejected.rows), reasons(t.rejected)])
   const lines = [
     table(rows, new Set([2, 3, 4, 5, 6])),
     '',
-    `run ${report.run_id} ${report.status}: ${report.vehicles_refreshed.toLocaleString('en-US')} vehicles refreshed, data as of ${report.as_of ?? '(no data)'}, data version ${report.data_version}`,
+    `run ${report.run_id} ${runOutcome(report)}: ${count(report.vehicles_refreshed, 'vehicle')} refreshed, data as of ${report.as_of ?? '(no data)'}, data version ${report.data_version}`,
   ]
   if (report.error) lines.push(`error: ${report.error.message}`)
   return lines.join('\n')

@@ -2,6 +2,7 @@
 
 // Commands
 export { mainCommand } from './main-command.js'
+export { runCli } from './run-cli.js'
 export { runIngest } from './commands/ingest-command.js'
 export { lookupLines } from './commands/lookup-command.js'
 export { runServer, type ServerConfig } from './run-server.js'

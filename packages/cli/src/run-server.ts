@@ -25,6 +25,15 @@ export async function runServer(config: ServerConfig): Promise<RunningServer> {
   // Reads share a snapshot renewed every 10 ms, and the answer cache checks
   // the data version as often: a finished ingest is served within ~20 ms.
   const adapter = await openStore(config.db, { readonly: true, readSnapshotMs: 10 })
+  // A store that is not there at start-up is a mistake to say now ("no store
+  // at PATH: ingest data into it first"), not a server answering 503 for
+  // ever. One that goes away later is a 503 with Retry-After.
+  try {
+    await adapter.meta()
+  } catch (error) {
+    await adapter.close()
+    throw error
+  }
   const app = createNodeListener({
     adapter,
     reportRedirect: config.reportRedirect,

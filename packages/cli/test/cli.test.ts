@@ -1,12 +1,13 @@
-import { spawn, spawnSync } from 'node:child_process'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { createRequire } from 'node:module'
 import { pathToFileURL } from 'node:url'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { parse } from 'csv-parse/sync'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import type { ExpectedAccounting, IngestReport } from '@vehicle-perf/core'
+import { generate, type ExpectedAccounting, type IngestReport } from '@vehicle-perf/core'
 import { canMountTmpfs, withTmpfs } from '../../../scripts/test-support/tmpfs.js'
 
 const root = resolve(import.meta.dirname, '../../..')
@@ -23,6 +24,21 @@ function cli(...args: string[]): { code: number; stdout: string; stderr: string 
     env: { ...process.env, TSX_TSCONFIG_PATH: join(root, 'tsconfig.json'), NO_COLOR: '1' },
   })
   return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr.replace(/npm warn[^\n]*\n/g, '') }
+}
+
+/** Starts `vehicle-perf serve ARGS` (from source) and waits for its "listening" log line. */
+async function serveUntilListening(...args: string[]): Promise<{ child: ChildProcess; exited: Promise<number | null>; output: () => string; listening: { url: string; level: string } }> {
+  const child = spawn(process.execPath, ['--import', tsxLoader, join(root, 'packages/cli/src/bin.ts'), 'serve', ...args], {
+    cwd: work,
+    env: { ...process.env, TSX_TSCONFIG_PATH: join(root, 'tsconfig.json') },
+  })
+  let output = ''
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve))
+  const deadline = Date.now() + 30_000
+  while (!output.includes('"msg":"listening"') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
+  const listening = JSON.parse(output.split('\n').find((line) => line.includes('"listening"')) as string) as { url: string; level: string }
+  return { child, exited, output: () => output, listening }
 }
 
 beforeAll(() => {
@@ -47,7 +63,7 @@ describe('vehicle-perf cli', () => {
     expect(run.code).toBe(0)
     expect(run.stdout).toMatch(/^file\s+kind\s+rows\s+accepted\s+exact dup\s+conflict\s+rejected/)
     expect(run.stdout).toContain('rides_2019-05-01.csv')
-    expect(run.stdout).toMatch(/total \(1 files, 0 failed\)/)
+    expect(run.stdout).toMatch(/total \(1 file, 0 failed\)/)
     expect(run.stderr).toBe('')
   })
 
@@ -75,6 +91,67 @@ describe('vehicle-perf cli', () => {
     const stats = JSON.parse(cli('stats', '--db', store, '--json').stdout) as { rejected: { rows: number; counted: string } }
     expect(stats.rejected).toMatchObject({ rows: 2 * once.totals.rejected.rows, counted: 'per_run' })
     expect(cli('stats', '--db', store).stdout).toMatch(/rejected rows logged, every run\s+\d/)
+  })
+
+  it('rejects lists every rejected row of a run with its file, line and reasons, filtered by run, file, kind and reason, as a table, JSON lines or CSV', () => {
+    const logs = `sqlite:${join(work, 'logs.db')}`
+    // Data with many rejects and duplicates of both classes.
+    const noisy = join(work, 'noisy')
+    generate({ outDir: noisy, scale: 0.05, seed: 6, anomalies: { malformed: 0.03, conflictDuplicate: 0.02, exactDuplicate: 0.02 } })
+    const report = JSON.parse(cli('ingest', noisy, '--db', logs, '--json').stdout) as IngestReport
+    const lines = (run: { stdout: string }): Record<string, unknown>[] => run.stdout.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>)
+    const all = lines(cli('rejects', '--db', logs, '--json'))
+    expect(all).toHaveLength(report.totals.rejected.rows)
+    expect(Object.keys(all[0] as object)).toEqual(['run_id', 'source', 'line', 'kind', 'reasons', 'fields', 'fields_truncated'])
+    expect(all.every((r) => r.run_id === report.run_id)).toBe(true)
+    const [reason, reasonCount] = Object.entries(report.totals.rejected.reasons).sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0))[0] as [string, number]
+    expect(reasonCount).toBeGreaterThan(1)
+    expect(lines(cli('rejects', '--db', logs, '--json', '--reason', reason))).toHaveLength(reasonCount)
+    const file = report.files.find((f) => (f.rejected?.rows ?? 0) > 0) as IngestReport['files'][number]
+    const ofFile = lines(cli('rejects', '--db', logs, '--json', '--file', file.source, '--run', report.run_id))
+    expect(ofFile.map((r) => r.source)).toEqual(Array(file.rejected?.rows).fill(file.source))
+    const rideRejects = report.files.filter((f) => f.kind === 'ride').reduce((n, f) => n + (f.rejected?.rows ?? 0), 0)
+    expect(lines(cli('rejects', '--db', logs, '--json', '--kind', 'ride'))).toHaveLength(rideRejects)
+    expect(lines(cli('rejects', '--db', logs, '--json', '--run', 'no-such-run'))).toEqual([])
+
+    const csv = parse(cli('rejects', '--db', logs, '--csv').stdout) as string[][]
+    expect(csv[0]).toEqual(['run_id', 'source', 'line', 'kind', 'reasons', 'fields_truncated', 'fields'])
+    expect(csv).toHaveLength(report.totals.rejected.rows + 1)
+    const table = cli('rejects', '--db', logs, '--limit', '3')
+    expect(table.stdout).toMatch(/^run\s+file\s+line\s+kind\s+reasons\s+fields\n/)
+    expect(table.stdout.trim().split('\n')).toHaveLength(1 + 3 + 1)
+    expect(table.stdout).toContain('(the first 3 rejected rows; --limit N for more, --json or --csv for all)')
+  })
+
+  it('duplicates lists the logged duplicates with their class, and for a conflict both versions in snake_case', () => {
+    const logs = `sqlite:${join(work, 'logs.db')}`
+    const report = JSON.parse(cli('stats', '--db', logs, '--json').stdout) as { duplicates: { exact: number; conflict: number } }
+    const lines = (run: { stdout: string }): Record<string, unknown>[] => run.stdout.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>)
+    expect(lines(cli('duplicates', '--db', logs, '--json'))).toHaveLength(report.duplicates.exact + report.duplicates.conflict)
+    const conflicts = lines(cli('duplicates', '--db', logs, '--json', '--class', 'conflict'))
+    expect(conflicts).toHaveLength(report.duplicates.conflict)
+    expect(conflicts[0]).toMatchObject({ classification: 'conflict', kept: { vehicle_id: expect.any(String) }, incoming: { vehicle_id: expect.any(String) } })
+    expect(Object.keys(conflicts[0]?.kept as object).every((key) => /^[a-z_]+$/.test(key))).toBe(true)
+    const table = cli('duplicates', '--db', logs, '--class', 'conflict')
+    expect(table.stdout).toMatch(/^run\s+file\s+line\s+kind\s+key\s+class\s+kept -> incoming\n/)
+    expect(table.stdout).toContain(' -> ')
+    expect((parse(cli('duplicates', '--db', logs, '--csv', '--class', 'exact').stdout) as string[][])).toHaveLength(report.duplicates.exact + 1)
+  })
+
+  it('rejects and duplicates refuse bad filters with exit 2 and a line that says what is expected', () => {
+    const logs = `sqlite:${join(work, 'logs.db')}`
+    const cases: [string[], RegExp][] = [
+      [['rejects', '--reason', 'nope'], /^vehicle-perf: --reason nope: expected one of missing_field, /],
+      [['rejects', '--kind', 'car'], /^vehicle-perf: --kind car: expected one of deployment, pickup, ride\n$/],
+      [['rejects', '--json', '--csv'], /^vehicle-perf: --json and --csv: give one of them\n$/],
+      [['rejects', '--limit', '0'], /^vehicle-perf: --limit 0: expected a whole number from 1\n$/],
+      [['duplicates', '--class', 'fuzzy'], /^vehicle-perf: --class fuzzy: expected exact or conflict\n$/],
+    ]
+    for (const [args, message] of cases) {
+      const run = cli(...args, '--db', logs)
+      expect([args.join(' '), run.code]).toEqual([args.join(' '), 2])
+      expect(run.stderr).toMatch(message)
+    }
   })
 
   it('a missing file and a file of unknown kind fail alone, with a non-zero exit and no stack trace', () => {
@@ -117,6 +194,55 @@ describe('vehicle-perf cli', () => {
     expect(cases[2]?.stderr).toContain('nothing-here.db')
   })
 
+  it('an unknown command, or a command without its PATHS or KEYS, is a usage mistake: one line, a pointer to --help, exit 2', () => {
+    const cases: [string[], string][] = [
+      [['nosuch'], 'vehicle-perf: Unknown command nosuch\n(vehicle-perf --help shows the usage)\n'],
+      [['ingest'], 'vehicle-perf: Missing required positional argument: PATHS\n(vehicle-perf ingest --help shows the usage)\n'],
+      [['lookup'], 'vehicle-perf: Missing required positional argument: KEYS\n(vehicle-perf lookup --help shows the usage)\n'],
+    ]
+    for (const [args, stderr] of cases) expect(cli(...args)).toMatchObject({ code: 2, stdout: '', stderr })
+    const bare = cli()
+    expect(bare.code).toBe(2)
+    expect(bare.stderr).toContain('USAGE vehicle-perf ingest|lookup|stats|rejects|duplicates|serve|generate|demo')
+  })
+
+  it('--help is plain text when piped, for the main command and each subcommand, and exits 0', () => {
+    for (const args of [['--help'], ['ingest', '--help'], ['rejects', '-h']]) {
+      const run = cli(...args)
+      expect(run.code).toBe(0)
+      expect(run.stdout).toMatch(/USAGE/)
+      expect(run.stdout).not.toMatch(/\u001b\[/)
+    }
+    expect(cli('ingest', '--help').stdout).toContain('vehicle-perf ingest [OPTIONS] <PATHS>')
+  })
+
+  it('an ingest whose paths do not exist fails before it creates a store; a folder without CSV files warns', () => {
+    const store = join(work, 'never-created.db')
+    const missing = cli('ingest', join(work, 'no-such-folder'), join(work, 'no-such.csv'), '--db', `sqlite:${store}`)
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toMatch(/^vehicle-perf: nothing to ingest: .*no-such-folder: no such file or directory; .*no-such\.csv: no such file or directory\n$/)
+    const empty = join(work, 'empty-folder')
+    mkdirSync(empty, { recursive: true })
+    const none = cli('ingest', empty, '--db', `sqlite:${store}`)
+    expect(none.code).toBe(2)
+    expect(none.stderr).toContain(`vehicle-perf: warning: ${empty}: no .csv files in this folder\n`)
+    expect(existsSync(store)).toBe(false)
+  })
+
+  it('a run with a failed file says so in its summary instead of "succeeded", and exits 1', () => {
+    const run = cli('ingest', join(data, 'rides_2019-05-01.csv'), join(work, 'missing.csv'), '--db', `sqlite:${join(work, 'partial.db')}`)
+    expect(run.code).toBe(1)
+    expect(run.stdout).toMatch(/total \(2 files, 1 failed\)/)
+    expect(run.stdout).toMatch(/run \S+ stored its other files; 1 file of 2 failed: [\d,]+ vehicles refreshed/)
+    expect(run.stdout).not.toContain('succeeded')
+  })
+
+  it('serve on a SQLite file that does not exist stops at once with a message to ingest first, instead of answering 503', () => {
+    const run = cli('serve', '--db', `sqlite:${join(work, 'not-ingested.db')}`, '--port', '0')
+    expect(run.code).toBe(1)
+    expect(run.stderr).toMatch(/^vehicle-perf: no store at .*not-ingested\.db: ingest data into it first\n$/)
+  })
+
   it('a database path that is not a database fails clearly', () => {
     mkdirSync(join(work, 'adir.db'), { recursive: true })
     const run = cli('ingest', data, '--db', `sqlite:${join(work, 'adir.db')}`)
@@ -125,22 +251,13 @@ describe('vehicle-perf cli', () => {
   })
 
   it('serve answers over HTTP, logs JSON lines, and on SIGTERM drains and exits 0', async () => {
-    const child = spawn(process.execPath, ['--import', tsxLoader, join(root, 'packages/cli/src/bin.ts'), 'serve', '--db', db, '--port', '0'], {
-      cwd: work,
-      env: { ...process.env, TSX_TSCONFIG_PATH: join(root, 'tsconfig.json') },
-    })
-    let output = ''
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve))
-    const deadline = Date.now() + 30_000
-    while (!output.includes('"msg":"listening"') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
-    const listening = JSON.parse(output.split('\n').find((line) => line.includes('"listening"')) as string) as { url: string; level: string }
+    const { child, exited, output, listening } = await serveUntilListening('--db', db, '--port', '0')
     expect(listening.level).toBe('info')
     expect((await fetch(`${listening.url}/readyz`)).status).toBe(200)
     expect((await fetch(`${listening.url}/api/v1/vehicles/bad-key`)).status).toBe(400)
     child.kill('SIGTERM')
     expect(await exited).toBe(0)
-    expect(output).toContain('"msg":"stopped"')
+    expect(output()).toContain('"msg":"stopped"')
   }, 60_000)
 
   it('serve --workers 2 answers from two processes on one port, and on SIGTERM both drain and the primary exits 0', async () => {
@@ -233,16 +350,7 @@ describe('vehicle-perf cli on PostgreSQL', () => {
     const stats = cli('stats', '--db', pg, '--json')
     expect(JSON.parse(stats.stdout)).toMatchObject({ runs: { succeeded: 1 }, data_version: 1, rejected: { rows: totals.rejected.rows } })
 
-    const child = spawn(process.execPath, ['--import', tsxLoader, join(root, 'packages/cli/src/bin.ts'), 'serve', '--db', pg, '--port', '0'], {
-      cwd: work,
-      env: { ...process.env, TSX_TSCONFIG_PATH: join(root, 'tsconfig.json') },
-    })
-    let output = ''
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve))
-    const deadline = Date.now() + 30_000
-    while (!output.includes('"msg":"listening"') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
-    const listening = JSON.parse(output.split('\n').find((line) => line.includes('"listening"')) as string) as { url: string }
+    const { child, exited, listening } = await serveUntilListening('--db', pg, '--port', '0')
     expect((await fetch(`${listening.url}/readyz`)).status).toBe(200)
     expect((await fetch(`${listening.url}/api/v1/vehicles/${vehicleId}`)).status).toBe(200)
     child.kill('SIGTERM')

@@ -11,6 +11,7 @@ describe('@vehicle-perf/cli exports', () => {
         "mainCommand",
         "openStore",
         "parseStoreLocation",
+        "runCli",
         "runCluster",
         "runIngest",
         "runServer",

@@ -101,7 +101,11 @@ export type {
   StoredView,
   KeyChunk,
   StoreStats,
+  LogFilter,
+  LoggedReject,
+  LoggedDuplicate,
 } from './storage/storage-contract.js'
+export { storeStatsFrom, type StoreCounts } from './storage/store-stats.js'
 export { createMemoryStorage, MemoryDatabase, type MemoryStorageOptions } from './storage/memory-storage.js'
 
 // One seeded hash for stores and servers (partitions, hash tables, filters)

@@ -63,6 +63,7 @@ describe('@vehicle-perf/core exports', () => {
         "seededHash",
         "seededHashOfBytes",
         "selectionPolicySchema",
+        "storeStatsFrom",
         "totalsOf",
         "unknownVehicleResult",
         "vehicleResponseJsonSchema",

@@ -1,8 +1,9 @@
-import type { IncomingMessage, ServerResponse } from 'node:http'
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http'
 import { getRouterParam, H3, HTTPResponse, toNodeHandler, type H3Event } from 'h3'
 import { isVehiclePerfError, type StorageAdapter } from '@vehicle-perf/core'
 import { createVehicleLookup, type LookupCacheOptions } from './cached-lookup.js'
 import { healthReply, readinessReply } from './health-handlers.js'
+import { methodNotAllowedReply, notFoundReply } from './problem-response.js'
 import type { Reply, RequestInfo } from './reply.js'
 import { reportReply, validateRedirectTemplate } from './report-handler.js'
 import { replyToLookup, vehicleApiReply, type VehicleApiOptions } from './vehicle-api-handler.js'
@@ -28,7 +29,8 @@ export interface VehiclePerfAppOptions {
 
 /** h3's own response type: srvx writes it to node:http in one go (a web Response would be streamed). */
 function send(reply: Reply): HTTPResponse {
-  return new HTTPResponse(reply.body as ConstructorParameters<typeof HTTPResponse>[0], { status: reply.status, headers: reply.headers })
+  // The reason phrase too: srvx would send "HTTP/1.1 200 " without it.
+  return new HTTPResponse(reply.body as ConstructorParameters<typeof HTTPResponse>[0], { status: reply.status, statusText: STATUS_CODES[reply.status], headers: reply.headers })
 }
 
 /** The default onError: a request that failed is never silent. */
@@ -57,13 +59,27 @@ function buildRoutes(app: H3, options: VehiclePerfAppOptions, prefix: string): R
   const report = { ...api, redirectTemplate }
   const apiHandler = async (event: H3Event): Promise<HTTPResponse> => send(await vehicleApiReply(infoOf(event), keyOf(event), api))
   const reportHandler = async (event: H3Event): Promise<HTTPResponse> => send(await reportReply(infoOf(event), keyOf(event), report))
-  app.get(`${prefix}/api/v1/vehicles/:key`, apiHandler)
-  app.head(`${prefix}/api/v1/vehicles/:key`, apiHandler)
-  app.get(`${prefix}/report/v1/vehicles/:key`, reportHandler)
-  app.head(`${prefix}/report/v1/vehicles/:key`, reportHandler)
-  app.get(`${prefix}/healthz`, () => send(healthReply()))
-  app.get(`${prefix}/readyz`, async () => send(await readinessReply(options.adapter)))
+  const routes: [path: string, handler: (event: H3Event) => Promise<HTTPResponse> | HTTPResponse][] = [
+    [`${prefix}/api/v1/vehicles/:key`, apiHandler],
+    [`${prefix}/report/v1/vehicles/:key`, reportHandler],
+    [`${prefix}/healthz`, () => send(healthReply())],
+    [`${prefix}/readyz`, async () => send(await readinessReply(options.adapter))],
+  ]
+  for (const [path, handler] of routes) {
+    app.get(path, handler)
+    app.head(path, handler)
+    // Any other method on a path we serve: 405 with Allow (a method-specific route wins over `all`).
+    app.all(path, () => send(methodNotAllowedReply(ALLOWED_METHODS)))
+  }
   return { app, api }
+}
+
+const ALLOWED_METHODS = ['GET', 'HEAD'] as const
+
+/** A standalone app answers every path it does not serve with a problem+json 404 (h3's own would echo the URL). */
+function withNotFound(app: H3): H3 {
+  app.all('/**', () => send(notFoundReply()))
+  return app
 }
 
 /**
@@ -76,7 +92,7 @@ export function registerVehiclePerfRoutes(app: H3, options: VehiclePerfAppOption
 
 /** A standalone app with every vehicle-perf route. */
 export function createApp(options: VehiclePerfAppOptions): H3 {
-  return buildRoutes(new H3(), options, '').app
+  return withNotFound(buildRoutes(new H3(), options, '').app)
 }
 
 const API_PATH = '/api/v1/vehicles/'
@@ -95,7 +111,7 @@ function writeReply(res: ServerResponse, reply: Reply): void {
  */
 export function createNodeListener(options: VehiclePerfAppOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const { app, api } = buildRoutes(new H3(), options, '')
-  const viaH3 = toNodeHandler(app)
+  const viaH3 = toNodeHandler(withNotFound(app))
   return (req, res) => {
     const url = req.url ?? '/'
     const method = req.method ?? 'GET'

@@ -2,7 +2,7 @@ import type { Reply } from './reply.js'
 
 /** RFC 9457 problem details, with stable type URIs per kind of problem. */
 export interface Problem {
-  slug: 'malformed-key' | 'unknown-vehicle' | 'store-unavailable' | 'internal-error'
+  slug: 'malformed-key' | 'unknown-vehicle' | 'store-unavailable' | 'internal-error' | 'not-found' | 'method-not-allowed'
   status: number
   title: string
   detail: string
@@ -26,4 +26,14 @@ export function problemReply(problem: Problem, extraHeaders: Record<string, stri
     headers: { 'content-type': 'application/problem+json', 'cache-control': 'no-store', 'content-length': String(body.length), ...extraHeaders },
     body,
   }
+}
+
+/** Any path the app does not serve. The URL is not echoed: it is the client's own input. */
+export function notFoundReply(): Reply {
+  return problemReply({ slug: 'not-found', status: 404, title: 'Not found', detail: 'No such resource. The API is GET /api/v1/vehicles/{vehicle_id or qr_code}; the report page GET /report/v1/vehicles/{key}.' })
+}
+
+/** A path the app serves, asked with a method it does not answer. */
+export function methodNotAllowedReply(allow: readonly string[]): Reply {
+  return problemReply({ slug: 'method-not-allowed', status: 405, title: 'Method not allowed', detail: `This resource answers ${allow.join(' and ')} only.` }, { allow: allow.join(', ') })
 }

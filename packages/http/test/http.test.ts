@@ -119,6 +119,25 @@ describe.each(modes)('vehicle-perf http over %s', (_mode, sender) => {
     }
   })
 
+  it('answers any path it does not serve with a problem+json 404, no-store, that does not echo the path', async () => {
+    for (const path of ['/', '/api/v1/vehicles', '/api/v2/vehicles/AAAAAA', '/api/v1/vehicles/AAAAAA/extra', '/<script>alert(1)</script>']) {
+      const response = await send(path)
+      const body = await response.text()
+      expect([path, response.status, response.headers.get('content-type'), response.headers.get('cache-control')]).toEqual([path, 404, 'application/problem+json', 'no-store'])
+      expect(JSON.parse(body)).toMatchObject({ type: 'urn:vehicle-perf:problem:not-found', status: 404, title: 'Not found' })
+      expect(body).not.toContain('script')
+      expect(body).not.toContain('v2')
+    }
+  })
+
+  it('answers another method on a path it serves with 405 and Allow: GET, HEAD', async () => {
+    for (const [method, path] of [['POST', `/api/v1/vehicles/${store.sample.vehicle_id}`], ['DELETE', '/report/v1/vehicles/AAAAAA'], ['PUT', '/healthz'], ['POST', '/readyz']] as const) {
+      const response = await send(path, { method })
+      expect([method, path, response.status, response.headers.get('allow')]).toEqual([method, path, 405, 'GET, HEAD'])
+      expect(await response.json()).toMatchObject({ type: 'urn:vehicle-perf:problem:method-not-allowed', status: 405 })
+    }
+  })
+
   it('sends problem bodies with their Content-Length, not chunked', async () => {
     for (const key of ['AAAAAAAAAAAAAAAAAAAA', 'bad-key']) {
       const response = await send(`/api/v1/vehicles/${key}`)
@@ -265,6 +284,26 @@ describe('mounting and outages', () => {
     let falsePositives = 0
     for (let i = 0; i < 10_000; i++) if (known.mayHave({ type: 'vehicle_id', value: `X${String(i).padStart(19, '0')}` })) falsePositives++
     expect(falsePositives).toBeLessThan(300)
+  })
+
+  it('sends the reason phrase on every status line, from both servers', async () => {
+    const { request } = await import('node:http')
+    const statusLine = (url: string): Promise<string> =>
+      new Promise((resolve, reject) => {
+        request(url, (response) => {
+          response.resume()
+          resolve(`${response.statusCode} ${response.statusMessage}`)
+        })
+          .on('error', reject)
+          .end()
+      })
+    for (const base of [server.url, fastServer.url]) {
+      expect(await statusLine(`${base}/api/v1/vehicles/${store.sample.vehicle_id}`)).toBe('200 OK')
+      expect(await statusLine(`${base}/api/v1/vehicles/bad-key`)).toBe('400 Bad Request')
+      expect(await statusLine(`${base}/api/v1/vehicles/AAAAAAAAAAAAAAAAAAAA`)).toBe('404 Not Found')
+      expect(await statusLine(`${base}/nothing-here`)).toBe('404 Not Found')
+      expect(await statusLine(`${base}/healthz`)).toBe('200 OK')
+    }
   })
 
   it('refuses a port already in use with a plain message', async () => {

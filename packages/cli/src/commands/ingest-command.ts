@@ -1,5 +1,5 @@
 import { defineCommand } from 'citty'
-import { ingest, isRowKind, isVehiclePerfError, type IngestReport, type IngestSource, type SelectionPolicy } from '@vehicle-perf/core'
+import { ingest, isRowKind, isVehiclePerfError, resolveSources, type IngestReport, type IngestSource, type RowKind, type SelectionPolicy } from '@vehicle-perf/core'
 import { guarded, UsageError } from '../cli-errors.js'
 import { formatIngestReport } from '../format-report.js'
 import { DEFAULT_DB, openStore } from '../open-store.js'
@@ -26,6 +26,27 @@ export async function runIngest(db: string, sources: IngestSource[], options: { 
   }
 }
 
+/**
+ * Before a store is opened (and, for SQLite, created): a run whose every
+ * path is missing is a usage mistake, and a folder without CSV files gets a
+ * warning. A missing path beside others that exist fails alone in the run.
+ */
+async function checkInputs(sources: readonly IngestSource[]): Promise<void> {
+  const paths = sources.filter((source): source is string | { path: string; kind?: RowKind } => typeof source === 'string' || 'path' in source)
+  let found = sources.length - paths.length
+  const problems: string[] = []
+  for (const source of paths) {
+    const path = typeof source === 'string' ? source : source.path
+    const resolved = await resolveSources([source])
+    if (resolved.length === 0) process.stderr.write(`vehicle-perf: warning: ${path}: no .csv files in this folder\n`)
+    for (const input of resolved) {
+      if (input.problem === null) found++
+      else problems.push(input.problem.message)
+    }
+  }
+  if (found === 0) throw new UsageError(problems.length > 0 ? `nothing to ingest: ${problems.join('; ')}` : 'nothing to ingest: no .csv files in the given folders')
+}
+
 export const ingestCommand = defineCommand({
   meta: { name: 'ingest', description: 'Validate, deduplicate and store CSV batches (files, directories or globs), then refresh the vehicles they touched' },
   args: {
@@ -46,6 +67,7 @@ export const ingestCommand = defineCommand({
         if (path === '-') return { name: 'stdin', stream: process.stdin, kind }
         return kind !== undefined ? { path, kind } : path
       })
+      await checkInputs(sources)
       const print = (report: IngestReport): void => void process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatIngestReport(report)}\n`)
       let report: IngestReport
       try {

@@ -1,5 +1,5 @@
 import { VehiclePerfError } from '../errors.js'
-import { formatTimestamp } from '../values/timestamp.js'
+import { storeStatsFrom } from './store-stats.js'
 import type { IngestReport } from '../ingest/ingest-report.js'
 import type { VehicleHistory } from '../response/vehicle-events.js'
 import type { VehicleView } from '../response/vehicle-response.js'
@@ -11,6 +11,9 @@ import type {
   DuplicateRecord,
   KeyChunk,
   KeySettlement,
+  LogFilter,
+  LoggedDuplicate,
+  LoggedReject,
   RefreshSession,
   RejectRecord,
   RunStart,
@@ -263,6 +266,10 @@ function ownerOf(database: MemoryDatabase, qrCode: string): string | null {
   return owner
 }
 
+function matchesLog(record: { runId: string; source: string; kind: RowKind }, filter: LogFilter): boolean {
+  return (filter.runId === undefined || record.runId === filter.runId) && (filter.source === undefined || record.source === filter.source) && (filter.kind === undefined || record.kind === filter.kind)
+}
+
 function countReasons(rejects: readonly RejectRecord[]): Partial<Record<RejectReason, number>> {
   const reasons: Partial<Record<RejectReason, number>> = {}
   for (const reject of rejects) for (const reason of reject.reasons) reasons[reason] = (reasons[reason] ?? 0) + 1
@@ -318,25 +325,35 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
 
     async stats(): Promise<StoreStats> {
       const db = open()
-      const count = (kind: RowKind): number => db.keys[kind].size
       const last = db.runs.reduce<IngestReport | null>((latest, run) => (latest === null || run.started_at >= latest.started_at ? run : latest), null)
-      return {
-        runs: {
-          total: db.runs.length,
-          succeeded: db.runs.filter((run) => run.status === 'succeeded').length,
-          failed: db.runs.filter((run) => run.status === 'failed').length,
-          lastRunId: last?.run_id ?? null,
-          lastFinishedAt: last?.finished_at ?? null,
-        },
-        rows: { deployments: count('deployment'), pickups: count('pickup'), rides: count('ride') },
+      const grouped = <T>(items: readonly T[], by: (item: T) => string): Map<string, number> => {
+        const groups = new Map<string, number>()
+        for (const item of items) groups.set(by(item), (groups.get(by(item)) ?? 0) + 1)
+        return groups
+      }
+      return storeStatsFrom({
+        runs: [...grouped(db.runs, (run) => run.status)].map(([status, n]) => ({ status, n })),
+        lastRun: last === null ? null : { runId: last.run_id, finishedAt: last.finished_at },
+        rows: ROW_KINDS.map((kind) => ({ kind, n: db.keys[kind].size })),
         vehicles: db.views.size,
-        duplicates: {
-          exact: db.duplicates.filter((d) => d.classification === 'exact').length,
-          conflict: db.duplicates.filter((d) => d.classification === 'conflict').length,
-        },
-        rejected: { rows: db.rejects.length, reasons: countReasons(db.rejects) },
-        asOf: db.meta.asOf === null ? null : formatTimestamp(db.meta.asOf),
-        dataVersion: db.meta.dataVersion,
+        duplicates: [...grouped(db.duplicates, (d) => d.classification)].map(([classification, n]) => ({ classification, n })),
+        rejectedRows: db.rejects.length,
+        reasons: countReasons(db.rejects),
+        meta: db.meta,
+      })
+    },
+
+    async *listRejects(filter: LogFilter = {}): AsyncIterable<LoggedReject> {
+      for (const reject of open().rejects) {
+        if (matchesLog(reject, filter) && (filter.reason === undefined || reject.reasons.includes(filter.reason))) {
+          yield { ...reject, fields: [...reject.fields], reasons: [...reject.reasons] }
+        }
+      }
+    },
+
+    async *listDuplicates(filter: LogFilter = {}): AsyncIterable<LoggedDuplicate> {
+      for (const duplicate of open().duplicates) {
+        if (matchesLog(duplicate, filter) && (filter.classification === undefined || duplicate.classification === filter.classification)) yield { ...duplicate }
       }
     },
 

@@ -71,6 +71,15 @@ export interface StorageAdapter {
   listKeys(chunkSize: number): AsyncIterable<KeyChunk>
   stats(): Promise<StoreStats>
   /**
+   * The rejected rows the runs logged, in the order they were logged, that
+   * match every field `filter` gives. Each run keeps its own log: a file
+   * ingested twice logs its rejects twice. Read in pages, so memory stays
+   * bounded whatever the log's size.
+   */
+  listRejects(filter?: LogFilter): AsyncIterable<LoggedReject>
+  /** The duplicates the runs logged, as `listRejects` (`reason` does not apply). */
+  listDuplicates(filter?: LogFilter): AsyncIterable<LoggedDuplicate>
+  /**
    * Optional, for a store read from a replica: how far it is behind its
    * primary in ms (0 when it has replayed everything it received), null
    * when it is no replica. A server's readiness reports it.
@@ -138,6 +147,33 @@ export interface DuplicateRecord {
   kept: OperationRow
   /** The version that came later; for `exact` it equals `kept` field for field. */
   incoming: OperationRow
+}
+
+/** Which logged rows to list; every field given must match. */
+export interface LogFilter {
+  runId?: string
+  /** The file's name as the run report gives it. */
+  source?: string
+  kind?: RowKind
+  /** Rejects with this reason among theirs. */
+  reason?: RejectReason
+  classification?: DuplicateClass
+}
+
+export interface LoggedReject extends RejectRecord {
+  runId: string
+}
+
+export interface LoggedDuplicate {
+  runId: string
+  kind: RowKind
+  key: string
+  source: string
+  line: number
+  classification: DuplicateClass
+  /** The two versions of a conflict. A store may drop them for an exact duplicate (null): they equal the stored row. */
+  kept: OperationRow | null
+  incoming: OperationRow | null
 }
 
 /** A step of settling keys, for a progress bar: about to start step `done + 1` of `total`. */

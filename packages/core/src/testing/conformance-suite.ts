@@ -11,7 +11,7 @@ import { parseVehicleKey } from '../values/ids.js'
 import type { RowKind } from '../rows/kinds.js'
 import type { RejectReason } from '../rows/reject-reasons.js'
 import type { OperationRow, StoredRow } from '../rows/row-types.js'
-import type { SettleStep, StagedDuplicate, StorageAdapter } from '../storage/storage-contract.js'
+import type { LogFilter, SettleStep, StagedDuplicate, StorageAdapter } from '../storage/storage-contract.js'
 import type { VehicleHistory } from '../response/vehicle-events.js'
 import { csv, DEPLOYMENT_HEADER, fixtureId, PICKUP_HEADER, referenceResponses, RIDE_HEADER } from './conformance-fixtures.js'
 
@@ -226,6 +226,54 @@ export function runStorageConformanceSuite(options: ConformanceSuiteOptions): vo
       expect(duplicates[1]?.incoming).toMatchObject({ amountCents: 300 })
       expect(duplicates[1]?.kept).toMatchObject({ amountCents: 250 })
       expect(contents.rejects.map((r) => [r.line, r.source, [...r.reasons].sort(), r.fields[1], r.truncated, r.runId])).toEqual([[5, 'rides_1.csv', ['bad_amount', 'bad_id', 'ride_ends_before_start'], 'bad', false, report.run_id]])
+    }))
+
+    test('lists the logged rejects and duplicates of every run in the order they were logged, in pages, filtered by run, file, kind, reason and class', withStore(async (store) => {
+      const good = ride('R1', 'V1', 10, '2.50')
+      const rides = csv(RIDE_HEADER, good, good.replace('2.50', '3.00'), `${fixtureId('R2')},bad,2019-05-01 10:00:00 UTC,2019-05-01 09:00:00 UTC,48.83,2.38,48.83,2.36,-1`, good.replace('2.50', '-1'))
+      const deployments = csv(DEPLOYMENT_HEADER, `${fixtureId('D1')},${fixtureId('V1')},2019-05-01 10:00:00 UTC,2019-05-01 09:00:00 UTC`)
+      // 1,200 rejects: more than one page of any store's reading.
+      const many = csv(DEPLOYMENT_HEADER, ...Array.from({ length: 1200 }, (_, i) => `D${i},${fixtureId('V1')},2019-05-01 10:00:00 UTC,2019-05-01 11:00:00 UTC`))
+      const first = await ingest({ adapter: store.adapter, sources: [stream('rides_1.csv', rides), stream('deployments_1.csv', deployments)] })
+      const second = await ingest({ adapter: store.adapter, sources: [stream('rides_1.csv', rides), stream('deployments_many.csv', many)] })
+      const collect = async <T>(items: AsyncIterable<T>): Promise<T[]> => {
+        const all: T[] = []
+        for await (const item of items) all.push(item)
+        return all
+      }
+      const contents = await store.readBack()
+      const rejects = await collect(store.adapter.listRejects())
+      expect(rejects).toEqual(contents.rejects)
+      expect(rejects.length).toBe(3 + 2 + 1200)
+      // The order they were logged: run by run, file by file (files go in name order), line by line.
+      expect(rejects.slice(0, 4).map((r) => [r.runId, r.source, r.line])).toEqual([
+        [first.run_id, 'deployments_1.csv', 2],
+        [first.run_id, 'rides_1.csv', 4],
+        [first.run_id, 'rides_1.csv', 5],
+        [second.run_id, 'deployments_many.csv', 2],
+      ])
+      const rejectsWhere = async (filter: LogFilter): Promise<[string, string, number][]> => (await collect(store.adapter.listRejects(filter))).map((r) => [r.runId, r.source, r.line])
+      expect(await rejectsWhere({ runId: first.run_id })).toEqual([[first.run_id, 'deployments_1.csv', 2], [first.run_id, 'rides_1.csv', 4], [first.run_id, 'rides_1.csv', 5]])
+      expect(await rejectsWhere({ source: 'rides_1.csv', runId: second.run_id })).toEqual([[second.run_id, 'rides_1.csv', 4], [second.run_id, 'rides_1.csv', 5]])
+      expect(await rejectsWhere({ kind: 'deployment', runId: first.run_id })).toEqual([[first.run_id, 'deployments_1.csv', 2]])
+      expect(await rejectsWhere({ reason: 'bad_id' })).toEqual([[first.run_id, 'rides_1.csv', 4], ...Array.from({ length: 1200 }, (_, i) => [second.run_id, 'deployments_many.csv', i + 2] as [string, string, number]), [second.run_id, 'rides_1.csv', 4]])
+      expect((await rejectsWhere({ reason: 'bad_amount', kind: 'ride' })).length).toBe(4)
+      expect(await rejectsWhere({ reason: 'resolved_before_created' })).toEqual([[first.run_id, 'deployments_1.csv', 2]])
+      expect(await rejectsWhere({ runId: 'no such run' })).toEqual([])
+
+      const duplicates = await collect(store.adapter.listDuplicates())
+      expect(duplicates).toEqual(contents.duplicates)
+      expect(duplicates.map((d) => [d.runId, d.line, d.classification])).toEqual([
+        [first.run_id, 3, 'conflict'],
+        [second.run_id, 2, 'exact'],
+        [second.run_id, 3, 'conflict'],
+      ])
+      expect(duplicates[0]).toMatchObject({ key: fixtureId('R1'), kind: 'ride', source: 'rides_1.csv', kept: { amountCents: 250 }, incoming: { amountCents: 300 } })
+      const duplicatesWhere = async (filter: LogFilter): Promise<[string, number][]> => (await collect(store.adapter.listDuplicates(filter))).map((d) => [d.runId, d.line])
+      expect(await duplicatesWhere({ classification: 'exact' })).toEqual([[second.run_id, 2]])
+      expect(await duplicatesWhere({ runId: second.run_id, classification: 'conflict' })).toEqual([[second.run_id, 3]])
+      expect(await duplicatesWhere({ kind: 'deployment' })).toEqual([])
+      expect(await duplicatesWhere({ source: 'rides_1.csv', runId: first.run_id })).toEqual([[first.run_id, 3]])
     }))
 
     test('a reject keeps its line, every reason and at most 1 KiB of its raw fields, and says when they were cut', withStore(async (store) => {
