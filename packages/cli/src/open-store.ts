@@ -42,7 +42,7 @@ export function parseStoreLocation(db: string): StoreLocation {
  * opens it for reading only: a SQLite file read-only, a PostgreSQL schema
  * as a reader (a hot standby works), checked to be there.
  */
-export async function openStore(db: string, options: { readonly?: boolean; readSnapshotMs?: number } = {}): Promise<StorageAdapter> {
+export async function openStore(db: string, options: { readonly?: boolean; readSnapshotMs?: number; readCacheMb?: number } = {}): Promise<StorageAdapter> {
   const location = parseStoreLocation(db)
   if (location.kind === 'postgres') {
     const adapter = createPostgresStorage({ connectionString: location.target, schema: location.schema, readOnly: options.readonly })
@@ -55,7 +55,7 @@ export async function openStore(db: string, options: { readonly?: boolean; readS
     return adapter
   }
   if (!options.readonly) mkdirSync(dirname(location.target), { recursive: true })
-  const adapter = createSqliteStorage({ filename: location.target, readonly: options.readonly, readSnapshotMs: options.readSnapshotMs })
+  const adapter = createSqliteStorage({ filename: location.target, readonly: options.readonly, readSnapshotMs: options.readSnapshotMs, readCacheMb: options.readCacheMb })
   if (!options.readonly) await adapter.migrate()
   return adapter
 }

@@ -8,6 +8,8 @@ export interface ServerConfig {
   host: string
   /** Dashboard URL template for the report route (redirect mode). */
   reportRedirect?: string
+  /** SQLite page cache of each process's read connection, in MiB (default 64); ignored for PostgreSQL. */
+  cacheMb?: number
   /** One JSON line per event; stdout by default. */
   log?: (entry: Record<string, unknown>) => void
 }
@@ -24,7 +26,7 @@ export async function runServer(config: ServerConfig): Promise<RunningServer> {
   const log = config.log ?? jsonLog
   // Reads share a snapshot renewed every 10 ms, and the answer cache checks
   // the data version as often: a finished ingest is served within ~20 ms.
-  const adapter = await openStore(config.db, { readonly: true, readSnapshotMs: 10 })
+  const adapter = await openStore(config.db, { readonly: true, readSnapshotMs: 10, readCacheMb: config.cacheMb })
   // A store that is not there at start-up is a mistake to say now ("no store
   // at PATH: ingest data into it first"), not a server answering 503 for
   // ever. One that goes away later is a 503 with Retry-After.

@@ -284,6 +284,7 @@ describe('vehicle-perf cli', () => {
     const run = cli('serve', '--db', db, '--workers', 'many')
     expect(run.code).toBe(2)
     expect(run.stderr).toBe('vehicle-perf: --workers many: expected a whole number from 1 to 64\n')
+    expect(cli('serve', '--db', db, '--cache-mb', '0')).toMatchObject({ code: 2, stderr: 'vehicle-perf: --cache-mb 0: expected a whole number of MiB from 1 to 65536\n' })
   })
 
   it('an ingest killed half-way (SIGKILL) leaves the store exactly as it was, and the next run works', async () => {

@@ -12,10 +12,11 @@ export const serveCommand = defineCommand({
     host: { type: 'string', description: 'Interface to listen on', default: '127.0.0.1' },
     'report-redirect': { type: 'string', description: 'Dashboard URL template with {vehicle_id} / {qr_code}: the report route redirects there' },
     workers: { type: 'string', description: 'HTTP processes sharing the port (node:cluster); one per core for throughput', default: '1' },
+    'cache-mb': { type: 'string', description: 'SQLite page cache per process, in MiB: the size of the store keeps every lookup in memory', default: '64' },
   },
   run: ({ args }) =>
     guarded(async () => {
-      await runCluster({ db: args.db, port: readPort(args.port, 3000), host: args.host, reportRedirect: args['report-redirect'], workers: readWorkers(args.workers) })
+      await runCluster({ db: args.db, port: readPort(args.port, 3000), host: args.host, reportRedirect: args['report-redirect'], workers: readWorkers(args.workers), cacheMb: readCacheMb(args['cache-mb']) })
       await new Promise(() => {})
     }),
 })
@@ -25,4 +26,11 @@ export function readWorkers(raw: string): number {
   const workers = Number(raw)
   if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new UsageError(`--workers ${raw}: expected a whole number from 1 to 64`)
   return workers
+}
+
+/** 1 MiB to 64 GiB. */
+export function readCacheMb(raw: string): number {
+  const mb = Number(raw)
+  if (!Number.isInteger(mb) || mb < 1 || mb > 65_536) throw new UsageError(`--cache-mb ${raw}: expected a whole number of MiB from 1 to 65536`)
+  return mb
 }
