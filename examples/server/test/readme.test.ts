@@ -67,6 +67,7 @@ describe('examples/server as its README says', () => {
         const text = readFileSync(path, 'utf8')
         for (const match of text.matchAll(/\/vehicles\/([A-Za-z0-9]{20}|[A-Za-z0-9]{6})\b/g)) keys.add(match[1] as string)
         for (const match of text.matchAll(/vehicle-perf lookup ((?:[A-Za-z0-9]{6,20} ?)+)/g)) for (const key of (match[1] as string).trim().split(' ')) keys.add(key)
+        for (const match of text.matchAll(/lookupVehicle\([^,]+, '([^']+)'\)/g)) keys.add(match[1] as string)
       }
       expect(keys.size).toBeGreaterThanOrEqual(2)
       for (const key of keys) expect([key, (await lookupVehicle(adapter, key)).status]).toEqual([key, 200])
