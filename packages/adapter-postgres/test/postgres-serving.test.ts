@@ -11,6 +11,7 @@ import { createNodeListener, serveNode, type RunningServer } from '@vehicle-perf
 import { storeContentsOf, withClient } from './store-contents.js'
 import { canMountTmpfs, growTmpfs, withTmpfs } from '../../../scripts/test-support/tmpfs.js'
 import { eventually } from '../../../scripts/test-support/eventually.js'
+import { expectNoFailedRequestDuringIngest } from '../../../scripts/test-support/ingest-under-load.js'
 import { freePort } from '../../../scripts/test-support/free-port.js'
 
 const url = inject('databaseUrl')
@@ -96,6 +97,21 @@ describe('postgres ingest lock and migrations', () => {
       await dropSchema(url, schema)
     }
   })
+
+  test('an ingest while a server on the same schema is under load fails no request, and the new data is served once the run commits', async () => {
+    const schema = freshSchema()
+    const dir = mkdtempSync(join(tmpdir(), 'vp-pg-load-'))
+    const writer = createPostgresStorage({ connectionString: url, schema })
+    const reader = createPostgresStorage({ connectionString: url, schema, readOnly: true })
+    try {
+      await expectNoFailedRequestDuringIngest(writer, reader, dir)
+    } finally {
+      await reader.close()
+      await writer.close()
+      await dropSchema(url, schema)
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }, 60_000)
 
   test('migrations started by several processes at once all succeed and create the schema once', async () => {
     const schema = freshSchema()
