@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import pg from 'pg'
 import { drizzle } from 'drizzle-orm/node-postgres'
 import { asc, countDistinct, desc, eq, gt, sql } from 'drizzle-orm'
-import { storeStatsFrom, type KeyChunk, type LogFilter, type LoggedDuplicate, type LoggedReject, type RejectReason, type StagingSession, type StorageAdapter, type StoredView, type StoreStats, type VehicleKey } from '@vehicle-perf/core'
+import { ROW_KINDS, storeStatsFrom, type StoredRow, type KeyChunk, type LogFilter, type LoggedDuplicate, type LoggedReject, type RejectReason, type StagingSession, type StorageAdapter, type StoredView, type StoreStats, type VehicleKey } from '@vehicle-perf/core'
 import { createSpilledRun, removeOrphanedSpills } from '@vehicle-perf/core/spilled-run'
 import { migrate, SCHEMA_VERSION, schemaVersion } from './migrations.js'
 import { queryRows, type PostgresPool } from './pg-client.js'
@@ -12,6 +12,7 @@ import { listDuplicates, listRejects } from './postgres-logs.js'
 import { PostgresRun } from './postgres-run.js'
 import { readMeta } from './postgres-runs.js'
 import { qualified, tablesIn } from './schema.js'
+import { selectStored, storedRowOf, type StoredRowValues } from './stored-rows.js'
 
 export interface PostgresStorageOptions {
   /** A connection string: the adapter opens a pool of its own, and closes it on close(). */
@@ -160,6 +161,12 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageA
         await backend.rollback({ run_id: run.runId, status: 'failed', started_at: run.startedAt.toISOString(), finished_at: new Date().toISOString(), as_of: null, policy: 'recent', files: [], vehicles_refreshed: 0, data_version: 0, totals: { files: 0, failed_files: 0, rows_read: 0, accepted: 0, duplicates: { exact: 0, conflict: 0 }, rejected: { rows: 0, reasons: {} } } }).catch(() => {})
         throw error
       }
+    },
+
+    vehicleRows(vehicleId: string): Promise<StoredRow[]> {
+      // One statement (one snapshot) over the three row tables' vehicle indexes.
+      const text = ROW_KINDS.map((kind) => selectStored(tables, kind, 'vehicle')).join(' UNION ALL ')
+      return read('cannot read the rows of a vehicle in', async () => (await queryRows<StoredRowValues>(pool, text, [[vehicleId]])).map(storedRowOf))
     },
 
     lookup(key: VehicleKey): Promise<StoredView | null> {

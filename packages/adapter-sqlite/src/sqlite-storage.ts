@@ -1,11 +1,12 @@
 import { existsSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import Database from 'better-sqlite3'
-import type { KeyChunk, LogFilter, LoggedDuplicate, LoggedReject, RejectReason, StagingSession, StorageAdapter, StoredView, StoreMeta, StoreStats, VehicleKey } from '@vehicle-perf/core'
+import type { KeyChunk, StoredRow, LogFilter, LoggedDuplicate, LoggedReject, RejectReason, StagingSession, StorageAdapter, StoredView, StoreMeta, StoreStats, VehicleKey } from '@vehicle-perf/core'
 import { isVehiclePerfError, storeStatsFrom } from '@vehicle-perf/core'
 import { migrate } from './migrations.js'
 import { SqliteRun } from './sqlite-run.js'
 import { createSpilledRun, removeOrphanedSpills } from '@vehicle-perf/core/spilled-run'
+import { packedRowSizeAt, unpackRow } from '@vehicle-perf/core/packed-rows'
 import { duplicatePages, rejectPages } from './sqlite-logs.js'
 import { isBusyError, sqliteError } from './sqlite-errors.js'
 import { readMeta } from './sqlite-runs.js'
@@ -350,6 +351,21 @@ export function createSqliteStorage(options: SqliteStorageOptions): StorageAdapt
         : release
       const backend = new SqliteRun(db, run.runId, run.startedAt, finished, options.filename)
       return createSpilledRun(backend, { tempDir: options.tempDir, keySeed: backend.keySeed() })
+    },
+
+    async vehicleRows(vehicleId: string): Promise<StoredRow[]> {
+      try {
+        const rows: StoredRow[] = []
+        // The vehicle's blobs, one per run that touched it: one indexed range read.
+        const blobs = freshReadDb().prepare('SELECT records FROM vehicle_rows WHERE vehicle_id = ? ORDER BY id').pluck().all(vehicleId) as Buffer[]
+        for (const records of blobs) {
+          for (let offset = 0; offset < records.length; offset += packedRowSizeAt(records, offset)) rows.push(unpackRow(records, offset, vehicleId))
+        }
+        return rows
+      } catch (error) {
+        dropSnapshot()
+        throw readError(error, 'cannot read the rows of a vehicle in')
+      }
     },
 
     async lookup(key: VehicleKey): Promise<StoredView | null> {

@@ -81,7 +81,8 @@ export {
 export { ingest, type IngestOptions, type IngestProgress } from './ingest/ingest.js'
 export { resolveSources, type IngestSource, type ResolvedSource } from './ingest/ingest-sources.js'
 export { totalsOf, type IngestReport, type FileReport, type RunTotals, type RejectCounts } from './ingest/ingest-report.js'
-export { lookupVehicle, lookupVehicleByKey, unknownVehicleResult, MALFORMED_KEY_RESULT, type VehicleLookupResult } from './storage/lookup-vehicle.js'
+export { lookupVehicle, lookupVehicleByKey, lookupVehicleHistory, unknownVehicleResult, MALFORMED_KEY_RESULT, type VehicleLookupResult, type VehicleHistoryResult } from './storage/lookup-vehicle.js'
+export { buildVehicleHistory, type VehicleHistoryReport, type HistoryCycle } from './response/vehicle-history.js'
 
 // The storage contract, and the reference store
 export type {

@@ -34,7 +34,7 @@ export function selectRides(rides: readonly RideRow[], policy: SelectionPolicy, 
   return [...rides].sort(policy === 'revenue' ? byRevenue : byRecent).slice(0, limit)
 }
 
-function rideItem(ride: RideRow): RideItem {
+export function rideItem(ride: RideRow): RideItem {
   const amount = ride.amountCents
   return {
     type: 'ride',
@@ -50,9 +50,9 @@ function rideItem(ride: RideRow): RideItem {
 }
 
 /** How an open cycle's street figures are written: real numbers, or template slots. */
-type OpenCycleFigures = (startedAt: number, totals: RideTotals) => StreetFigures
+export type OpenCycleFigures = (startedAt: number, totals: RideTotals) => StreetFigures
 
-function cycleSummary(cycle: DeploymentCycle, totals: RideTotals, openFigures: OpenCycleFigures): CycleSummary {
+export function cycleSummary(cycle: DeploymentCycle, totals: RideTotals, openFigures: OpenCycleFigures): CycleSummary {
   const street =
     cycle.endedAt === null
       ? openFigures(cycle.startedAt, totals)
@@ -141,7 +141,7 @@ export interface BuildResponseOptions {
   policy?: SelectionPolicy
 }
 
-function openFiguresAt(asOf: number | null): OpenCycleFigures {
+export function openFiguresAt(asOf: number | null): OpenCycleFigures {
   return (startedAt, totals) =>
     streetFigures(asOf === null ? 0 : Math.max(0, wholeSecondsBetween(startedAt, asOf)), totals.rideTimeS, totals.revenueCents)
 }

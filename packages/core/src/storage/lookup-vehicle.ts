@@ -1,5 +1,7 @@
 import { parseVehicleKey, type VehicleKey } from '../values/ids.js'
 import { renderVehicleView, viewEtag } from '../response/vehicle-response.js'
+import { eventsOfHistory } from '../response/vehicle-events.js'
+import { buildVehicleHistory, type VehicleHistoryReport } from '../response/vehicle-history.js'
 import type { StorageAdapter } from './storage-contract.js'
 
 export type VehicleLookupResult =
@@ -39,6 +41,31 @@ export async function lookupVehicleByKey(adapter: StorageAdapter, key: VehicleKe
     qrCode: view.qrCode,
     body: renderVehicleView(view, view.asOf),
     etag: viewEtag(view.contentHash, view.asOf),
+    dataVersion: view.dataVersion,
+  }
+}
+
+export type VehicleHistoryResult =
+  | { status: 200; vehicleId: string; qrCode: string | null; body: string; history: VehicleHistoryReport; dataVersion: number }
+  | { status: 400 | 404; title: string; detail: string }
+
+/**
+ * The lookup, plus the vehicle's whole history folded from its stored rows
+ * at the view's as_of (the report page's data): the v1 body and the history
+ * come from the same rules, so they agree.
+ */
+export async function lookupVehicleHistory(adapter: StorageAdapter, rawKey: string): Promise<VehicleHistoryResult> {
+  const key = parseVehicleKey(rawKey)
+  if (key === null) return MALFORMED_KEY_RESULT as VehicleHistoryResult
+  const view = await adapter.lookup(key)
+  if (view === null) return unknownVehicleResult(key) as VehicleHistoryResult
+  const rows = await adapter.vehicleRows(view.vehicleId)
+  return {
+    status: 200,
+    vehicleId: view.vehicleId,
+    qrCode: view.qrCode,
+    body: renderVehicleView(view, view.asOf),
+    history: buildVehicleHistory(eventsOfHistory({ vehicleId: view.vehicleId, rows }), { asOf: view.asOf }),
     dataVersion: view.dataVersion,
   }
 }

@@ -343,6 +343,10 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
       })
     },
 
+    async vehicleRows(vehicleId: string): Promise<StoredRow[]> {
+      return [...(open().rows.get(vehicleId) ?? [])]
+    },
+
     async *listRejects(filter: LogFilter = {}): AsyncIterable<LoggedReject> {
       for (const reject of open().rejects) {
         if (matchesLog(reject, filter) && (filter.reason === undefined || reject.reasons.includes(filter.reason))) {

@@ -6,7 +6,7 @@ import type { DuplicateClass } from '../rows/deduplicate.js'
 import type { RowKind } from '../rows/kinds.js'
 import type { PackedVehicles } from '../rows/packed-rows.js'
 import type { RejectReason } from '../rows/reject-reasons.js'
-import type { OperationRow } from '../rows/row-types.js'
+import type { OperationRow, StoredRow } from '../rows/row-types.js'
 import type { VehicleKey } from '../values/ids.js'
 
 // The storage contract. A store only stores: every rule of the domain
@@ -59,6 +59,12 @@ export interface StorageAdapter {
    * the QR code's claims (`VehicleView.qrClaims`). Null when there is none.
    */
   lookup(key: VehicleKey): Promise<StoredView | null>
+  /**
+   * Every stored row of a vehicle as of the last commit, each with its seq,
+   * in any order; empty when it has none. The report page folds them into
+   * the vehicle's whole history (every cycle and ride); not a hot path.
+   */
+  vehicleRows(vehicleId: string): Promise<StoredRow[]>
   /** The meta of the last committed run. */
   meta(): Promise<StoreMeta>
   /**

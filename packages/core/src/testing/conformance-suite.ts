@@ -470,6 +470,21 @@ export function runStorageConformanceSuite(options: ConformanceSuiteOptions): vo
       expect(again.totals.rows_read).toBe(0)
     }))
 
+    test('gives every stored row of a vehicle with its seq, across runs, and none for an unknown vehicle', withStore(async (store, dataDir) => {
+      const { dir } = dataDir(0.02, 17)
+      await ingest({ adapter: store.adapter, sources: [dir] })
+      await ingest({ adapter: store.adapter, sources: [stream('rides_late.csv', csv(RIDE_HEADER, ride('LATE1', 'VLATE', 10, '1.00')))] })
+      const contents = await store.readBack()
+      const bySeq = (a: StoredRow, b: StoredRow): number => a.seq - b.seq
+      const vehicles = [...new Set(contents.rows.map((row) => row.vehicleId))].sort().slice(0, 25)
+      vehicles.push(fixtureId('VLATE'))
+      for (const vehicleId of vehicles) {
+        const rows = [...(await store.adapter.vehicleRows(vehicleId))].sort(bySeq)
+        expect(rows).toEqual(contents.rows.filter((row) => row.vehicleId === vehicleId).sort(bySeq))
+      }
+      expect(await store.adapter.vehicleRows(fixtureId('NOBODY'))).toEqual([])
+    }))
+
     test('lists every key a lookup finds, with the data version it was read at', withStore(async (store, dataDir) => {
       const data = dataDir(0.01, 23)
       await ingest({ adapter: store.adapter, sources: [data.dir] })
