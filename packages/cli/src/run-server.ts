@@ -8,6 +8,8 @@ export interface ServerConfig {
   host: string
   /** Dashboard URL template for the report route (redirect mode). */
   reportRedirect?: string
+  /** Map tiles under the report's ride map: an OSM-style URL template and its attribution. */
+  reportTiles?: { url: string; attribution: string }
   /** SQLite page cache of each process's read connection, in MiB (default 64); ignored for PostgreSQL. */
   cacheMb?: number
   /** One JSON line per event; stdout by default. */
@@ -39,6 +41,7 @@ export async function runServer(config: ServerConfig): Promise<RunningServer> {
   const app = createNodeListener({
     adapter,
     reportRedirect: config.reportRedirect,
+    reportTiles: config.reportTiles,
     onError: (error, request) => log({ level: 'error', msg: 'store error', path: request.path, error: (error as Error).message }),
   })
   const running = await serveNode({ app, port: config.port, host: config.host })

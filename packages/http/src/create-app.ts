@@ -5,7 +5,8 @@ import { createVehicleLookup, type LookupCacheOptions } from './cached-lookup.js
 import { healthReply, readinessReply } from './health-handlers.js'
 import { methodNotAllowedReply, notFoundReply } from './problem-response.js'
 import type { Reply, RequestInfo } from './reply.js'
-import { reportReply, validateRedirectTemplate } from './report-handler.js'
+import { reportReply, validateRedirectTemplate, validateTiles } from './report-handler.js'
+import type { ReportTiles } from './report/report-map.js'
 import { replyToLookup, vehicleApiReply, type VehicleApiOptions } from './vehicle-api-handler.js'
 
 export interface VehiclePerfAppOptions {
@@ -15,6 +16,14 @@ export interface VehiclePerfAppOptions {
    * `{qr_code}`: the report route then redirects there instead of rendering.
    */
   reportRedirect?: string
+  /**
+   * Map tiles under the report's ride map: an OSM-style URL template with
+   * `{z}`, `{x}`, `{y}` and the attribution the tile server requires
+   * (e.g. `{ url: 'https://tile.openstreetmap.org/{z}/{x}/{y}.png',
+   * attribution: '© OpenStreetMap contributors' }`). Without it the map
+   * draws the ride lines on their own, and the page loads nothing.
+   */
+  reportTiles?: ReportTiles
   /** Cache-Control on 200 and 304 answers. Default `public, max-age=60`: data changes only when an ingest finishes. */
   cacheControl?: string
   /** In-process cache of rendered answers, invalidated by the store's data version; `false` to read the store every time. */
@@ -40,7 +49,7 @@ function logError(error: unknown, request: RequestInfo): void {
 }
 
 function infoOf(event: H3Event): RequestInfo {
-  return { method: event.req.method, path: event.url.pathname, ifNoneMatch: event.req.headers.get('if-none-match') }
+  return { method: event.req.method, path: event.url.pathname, ifNoneMatch: event.req.headers.get('if-none-match'), query: event.url.searchParams }
 }
 
 function keyOf(event: H3Event): string {
@@ -56,7 +65,7 @@ function buildRoutes(app: H3, options: VehiclePerfAppOptions, prefix: string): R
   const redirectTemplate = options.reportRedirect === undefined || options.reportRedirect === '' ? undefined : validateRedirectTemplate(options.reportRedirect)
   const cacheControl = options.cacheControl ?? 'public, max-age=60'
   const api: VehicleApiOptions = { lookup: createVehicleLookup(options.adapter, options.cache), cacheControl, onError: options.onError ?? logError }
-  const report = { ...api, redirectTemplate }
+  const report = { ...api, adapter: options.adapter, redirectTemplate, tiles: options.reportTiles === undefined ? undefined : validateTiles(options.reportTiles) }
   const apiHandler = async (event: H3Event): Promise<HTTPResponse> => send(await vehicleApiReply(infoOf(event), keyOf(event), api))
   const reportHandler = async (event: H3Event): Promise<HTTPResponse> => send(await reportReply(infoOf(event), keyOf(event), report))
   const routes: [path: string, handler: (event: H3Event) => Promise<HTTPResponse> | HTTPResponse][] = [

@@ -7,11 +7,12 @@ export { serveNode, type NodeServerOptions, type RunningServer } from './node-se
 
 // Handlers (web-standard Request in, a Reply out), for hosts that route themselves
 export { vehicleApiReply, replyToLookup, type VehicleApiOptions } from './vehicle-api-handler.js'
-export { reportReply, validateRedirectTemplate, type ReportOptions } from './report-handler.js'
+export { reportReply, validateRedirectTemplate, validateTiles, type ReportOptions } from './report-handler.js'
 export { healthReply, readinessReply } from './health-handlers.js'
 export { toWebResponse, requestInfoOf, type Reply, type RequestInfo } from './reply.js'
 
 // Pieces
-export { renderReportPage, renderErrorPage } from './report/report-page.js'
+export { renderReportPage, renderErrorPage, reportViewOf, type ReportView } from './report/report-page.js'
+export type { ReportTiles } from './report/report-map.js'
 export { problemReply, type Problem } from './problem-response.js'
 export { statusOfError, RETRY_AFTER_SECONDS } from './error-status.js'

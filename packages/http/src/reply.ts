@@ -9,11 +9,13 @@ export interface RequestInfo {
   /** Path without the query string, as requested. */
   path: string
   ifNoneMatch: string | null
+  /** The query string's parameters (the report's window and cycle). */
+  query?: URLSearchParams
 }
 
 export function requestInfoOf(request: Request): RequestInfo {
   const url = new URL(request.url)
-  return { method: request.method, path: url.pathname, ifNoneMatch: request.headers.get('if-none-match') }
+  return { method: request.method, path: url.pathname, ifNoneMatch: request.headers.get('if-none-match'), query: url.searchParams }
 }
 
 export interface Reply {

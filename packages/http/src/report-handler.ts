@@ -1,8 +1,9 @@
-import { VehiclePerfError, type VehicleResponse } from '@vehicle-perf/core'
+import { lookupVehicleHistory, VehiclePerfError, type StorageAdapter, type VehicleResponse } from '@vehicle-perf/core'
 import type { VehicleLookup } from './cached-lookup.js'
 import { matchesIfNoneMatch } from './conditional.js'
 import { RETRY_AFTER_SECONDS, statusOfError } from './error-status.js'
-import { renderErrorPage, renderReportPage } from './report/report-page.js'
+import { renderErrorPage, renderReportPage, reportViewOf } from './report/report-page.js'
+import type { ReportTiles } from './report/report-map.js'
 import type { Reply, RequestInfo } from './reply.js'
 
 // The page loads nothing: no script, no font, no image, no stylesheet beyond its own.
@@ -10,6 +11,10 @@ const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:
 
 export interface ReportOptions {
   lookup: VehicleLookup
+  /** For the vehicle's whole history (its stored rows). */
+  adapter: StorageAdapter
+  /** Map tiles under the ride map; their origin is allowed in the page's CSP. */
+  tiles?: ReportTiles
   /** Dashboard URL with `{vehicle_id}` and/or `{qr_code}`; when set, the report redirects there. */
   redirectTemplate?: string
   cacheControl: string
@@ -31,8 +36,33 @@ export function validateRedirectTemplate(template: string): string {
   return template
 }
 
-function htmlResponse(status: number, body: string | null, headers: Record<string, string> = {}): Reply {
-  return { status, headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': REPORT_CSP, 'cache-control': 'no-store', ...headers }, body }
+/** Checks a tile URL template once, at startup: an absolute https URL with {z}, {x} and {y}, and an attribution. */
+export function validateTiles(tiles: ReportTiles): ReportTiles {
+  let url: URL
+  try {
+    url = new URL(tiles.url.replaceAll('{z}', '0').replaceAll('{x}', '0').replaceAll('{y}', '0'))
+  } catch {
+    throw new VehiclePerfError('invalid_option', `report tiles URL is not an absolute URL: ${tiles.url}`)
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new VehiclePerfError('invalid_option', `report tiles URL must be http(s): ${tiles.url}`)
+  if (!['{z}', '{x}', '{y}'].every((slot) => tiles.url.includes(slot))) throw new VehiclePerfError('invalid_option', `report tiles URL needs {z}, {x} and {y}: ${tiles.url}`)
+  if (tiles.attribution.trim() === '') throw new VehiclePerfError('invalid_option', 'report tiles need the attribution their server requires')
+  return tiles
+}
+
+function htmlResponse(status: number, body: string | null, headers: Record<string, string> = {}, tiles?: ReportTiles): Reply {
+  // With tiles, their origin (and only it) may serve images to the page.
+  const csp = tiles === undefined ? REPORT_CSP : REPORT_CSP.replace("img-src data:", `img-src data: ${new URL(tiles.url.replaceAll(/\{[zxy]\}/g, '0')).origin}`)
+  return { status, headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': csp, 'cache-control': 'no-store', ...headers }, body }
+}
+
+/** A store that cannot be reached is a 503 page with Retry-After; anything else a 500 page. Both are logged. */
+function failurePage(error: unknown, request: RequestInfo, options: ReportOptions): Reply {
+  options.onError?.(error, request)
+  const status = statusOfError(error)
+  return status === 503
+    ? htmlResponse(503, renderErrorPage(503, 'Vehicle data is unavailable', 'The vehicle store cannot be reached right now. Please try again in a moment.'), { 'retry-after': String(RETRY_AFTER_SECONDS) })
+    : htmlResponse(status, renderErrorPage(status, 'Something went wrong', 'This page could not be shown. The error has been logged; please try again later.'))
 }
 
 /** GET/HEAD /report/v1/vehicles/:idOrQr: the page for people, or a redirect to the dashboard. */
@@ -41,11 +71,7 @@ export async function reportReply(request: RequestInfo, rawKey: string, options:
   try {
     result = await options.lookup(rawKey)
   } catch (error) {
-    options.onError?.(error, request)
-    const status = statusOfError(error)
-    return status === 503
-      ? htmlResponse(503, renderErrorPage(503, 'Vehicle data is unavailable', 'The vehicle store cannot be reached right now. Please try again in a moment.'), { 'retry-after': String(RETRY_AFTER_SECONDS) })
-      : htmlResponse(status, renderErrorPage(status, 'Something went wrong', 'This page could not be shown. The error has been logged; please try again later.'))
+    return failurePage(error, request, options)
   }
   if (result.status !== 200) {
     return result.status === 400
@@ -59,8 +85,18 @@ export async function reportReply(request: RequestInfo, rawKey: string, options:
       .replaceAll('{qr_code}', encodeURIComponent(result.qrCode ?? ''))
     return { status: 302, headers: { location, 'cache-control': 'no-store' }, body: null }
   }
-  const headers = { etag: result.etag, 'cache-control': options.cacheControl }
-  if (matchesIfNoneMatch(request.ifNoneMatch, result.etag)) return { status: 304, headers, body: null }
-  const page = renderReportPage(JSON.parse(result.body) as VehicleResponse, { json: `../../../api/v1/vehicles/${encodeURIComponent(result.vehicleId)}` })
-  return htmlResponse(200, request.method === 'HEAD' ? null : page, headers)
+  const view = reportViewOf(request.query)
+  // The page is the view (its ETag) in the chosen window with the chosen cycle.
+  const etag = `${result.etag.slice(0, -1)}-${view.windowDays ?? 'all'}-${view.cycle ?? 'last'}"`
+  const headers = { etag, 'cache-control': options.cacheControl }
+  if (matchesIfNoneMatch(request.ifNoneMatch, etag)) return { status: 304, headers, body: null }
+  let history
+  try {
+    history = await lookupVehicleHistory(options.adapter, result.vehicleId)
+  } catch (error) {
+    return failurePage(error, request, options)
+  }
+  if (history.status !== 200) return htmlResponse(404, renderErrorPage(404, 'Unknown vehicle', 'This vehicle is no longer in the data. Check the code on the scooter.'))
+  const page = renderReportPage(JSON.parse(result.body) as VehicleResponse, history.history, { json: `../../../api/v1/vehicles/${encodeURIComponent(result.vehicleId)}`, view, tiles: options.tiles })
+  return htmlResponse(200, request.method === 'HEAD' ? null : page, headers, options.tiles)
 }

@@ -178,6 +178,41 @@ describe.each(modes)('vehicle-perf http over %s', (_mode, sender) => {
   })
 })
 
+describe('report page history and map tiles', () => {
+  it('draws the picked cycle\'s rides over map tiles when given a tile URL, with the attribution, and allows only that origin in its CSP', async () => {
+    const tiled = createApp({ adapter: store.adapter, reportTiles: { url: 'https://tiles.example.org/{z}/{x}/{y}.png', attribution: '© Example tiles' } })
+    const response = await tiled.fetch(new Request(`http://localhost/report/v1/vehicles/${store.sample.vehicle_id}`))
+    expect(response.status).toBe(200)
+    expect(response.headers.get('content-security-policy')).toContain('img-src data: https://tiles.example.org;')
+    const page = await response.text()
+    expect(page).toMatch(/<image href="https:\/\/tiles\.example\.org\/\d+\/\d+\/\d+\.png"/)
+    expect(page).toContain('© Example tiles')
+    // Without tiles the page loads nothing at all.
+    const plain = await app.fetch(new Request(`http://localhost/report/v1/vehicles/${store.sample.vehicle_id}`))
+    expect(await plain.text()).not.toContain('<image')
+    expect(plain.headers.get('content-security-policy')).toContain('img-src data:;')
+  })
+
+  it('refuses a tile URL without {z}/{x}/{y}, not http(s), or without an attribution, at startup', () => {
+    for (const reportTiles of [{ url: 'https://tiles.example.org/tile.png', attribution: 'x' }, { url: 'ftp://tiles.example.org/{z}/{x}/{y}.png', attribution: 'x' }, { url: 'https://tiles.example.org/{z}/{x}/{y}.png', attribution: ' ' }]) {
+      expect(() => createApp({ adapter: store.adapter, reportTiles })).toThrow(expect.objectContaining({ code: 'invalid_option' }))
+    }
+  })
+
+  it('a window or cycle in the query changes the page and its ETag; nonsense falls back to the whole life and the latest cycle', async () => {
+    const get = async (query: string): Promise<Response> => await app.fetch(new Request(`http://localhost/report/v1/vehicles/${store.sample.vehicle_id}${query}`))
+    const base = await get('')
+    const week = await get('?window=7&cycle=0')
+    expect(base.headers.get('etag')).not.toBe(week.headers.get('etag'))
+    const nonsense = await get('?window=forever&cycle=-1')
+    expect(nonsense.status).toBe(200)
+    expect(nonsense.headers.get('etag')).toBe(base.headers.get('etag'))
+    expect((await get('?window=7&cycle=0')).headers.get('etag')).toBe(week.headers.get('etag'))
+    const again = await app.fetch(new Request(`http://localhost/report/v1/vehicles/${store.sample.vehicle_id}?window=7&cycle=0`, { headers: { 'if-none-match': week.headers.get('etag') as string } }))
+    expect(again.status).toBe(304)
+  })
+})
+
 describe('report redirect mode', () => {
   it('redirects to the dashboard with the stored vehicle id and QR code URL-encoded, and nothing else from the request', async () => {
     const redirecting = createApp({ adapter: store.adapter, reportRedirect: 'https://bi.example/dashboard/1/?vehicle={vehicle_id}&qr={qr_code}' })
@@ -325,11 +360,13 @@ describe('mounting and outages', () => {
         "renderReportPage",
         "replyToLookup",
         "reportReply",
+        "reportViewOf",
         "requestInfoOf",
         "serveNode",
         "statusOfError",
         "toWebResponse",
         "validateRedirectTemplate",
+        "validateTiles",
         "vehicleApiReply",
       ]
     `)

@@ -72,3 +72,40 @@ describe.each([
     await page.close()
   })
 })
+
+describe('the report page controls in Chromium on a phone', () => {
+  it('the time window and the cycle picker change what is shown through plain links, without a script', async () => {
+    const vehicle = [...store.reference.values()].find((r) => r.lifetime.cycles >= 4 && r.qr_code !== null) as Record<string, unknown> & { vehicle_id: string; lifetime: { cycles: number } }
+    expect(vehicle).toBeDefined()
+    const page = await context.newPage()
+    await page.setViewportSize({ width: 360, height: 780 })
+    await page.goto(`${server.url}/report/v1/vehicles/${vehicle.vehicle_id}`)
+    const shownCycles = async (): Promise<number> => Number(await page.getAttribute('[data-history="window.cycles"]', 'data-value'))
+    const pickedCycle = async (): Promise<number> => Number(await page.getAttribute('[data-picked-cycle]', 'data-picked-cycle'))
+    // By default: the whole life, the latest cycle picked.
+    expect(await shownCycles()).toBe(vehicle.lifetime.cycles)
+    expect(await pickedCycle()).toBe(vehicle.lifetime.cycles - 1)
+    expect(await page.getAttribute('[data-window="all"]', 'aria-current')).toBe('page')
+    expect(await page.$$eval('tbody tr[data-cycle]', (rows) => rows.length)).toBe(vehicle.lifetime.cycles)
+
+    // Tap the oldest cycle in the picker: its rides replace the latest's.
+    const latestHeading = await page.textContent('#cycle-h')
+    await page.click('tbody tr[data-cycle="0"] a')
+    await page.waitForURL(/cycle=0/)
+    expect(await pickedCycle()).toBe(0)
+    expect(await page.textContent('#cycle-h')).not.toBe(latestHeading)
+    expect(await page.getAttribute('tbody tr[data-cycle="0"]', 'aria-current')).toBe('true')
+    const oldestRides = Number(await page.getAttribute('[data-history="cycle.ride_count"]', 'data-value'))
+    expect(await page.$$eval('[data-picked-cycle] tbody tr', (rows) => rows.length)).toBe(oldestRides)
+
+    // Tap "7 days": only the cycles of the last week remain; the oldest is gone from the picker.
+    await page.click('[data-window="7"]')
+    await page.waitForURL(/window=7/)
+    expect(await page.getAttribute('[data-window="7"]', 'aria-current')).toBe('page')
+    const weekCycles = await shownCycles()
+    expect(weekCycles).toBeLessThan(vehicle.lifetime.cycles)
+    expect(await page.$$eval('tbody tr[data-cycle]', (rows) => rows.length)).toBe(weekCycles)
+    expect(await page.$('tbody tr[data-cycle="0"]')).toBeNull()
+    await page.close()
+  })
+})

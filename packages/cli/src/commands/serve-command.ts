@@ -12,11 +12,13 @@ export const serveCommand = defineCommand({
     host: { type: 'string', description: 'Interface to listen on', default: '127.0.0.1' },
     'report-redirect': { type: 'string', description: 'Dashboard URL template with {vehicle_id} / {qr_code}: the report route redirects there' },
     workers: { type: 'string', description: 'HTTP processes sharing the port (node:cluster); one per core for throughput', default: '1' },
+    'report-tiles': { type: 'string', description: 'Map tiles under the report\'s ride map: an OSM-style URL with {z}/{x}/{y} (e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png)' },
+    'report-tiles-attribution': { type: 'string', description: 'The attribution the tile server requires', default: '© OpenStreetMap contributors' },
     'cache-mb': { type: 'string', description: 'SQLite page cache per process, in MiB: the size of the store keeps every lookup in memory', default: '64' },
   },
   run: ({ args }) =>
     guarded(async () => {
-      await runCluster({ db: args.db, port: readPort(args.port, 3000), host: args.host, reportRedirect: args['report-redirect'], workers: readWorkers(args.workers), cacheMb: readCacheMb(args['cache-mb']) })
+      await runCluster({ db: args.db, port: readPort(args.port, 3000), host: args.host, reportRedirect: args['report-redirect'], reportTiles: args['report-tiles'] === undefined ? undefined : { url: args['report-tiles'], attribution: args['report-tiles-attribution'] }, workers: readWorkers(args.workers), cacheMb: readCacheMb(args['cache-mb']) })
       await new Promise(() => {})
     }),
 })
