@@ -3,7 +3,7 @@ import type { VehicleLookup } from './cached-lookup.js'
 import { matchesIfNoneMatch } from './conditional.js'
 import { RETRY_AFTER_SECONDS, statusOfError } from './error-status.js'
 import { renderErrorPage, renderReportPage, reportViewOf } from './report/report-page.js'
-import type { ReportTiles } from './report/report-map.js'
+import { tileOrigins, tileUrl, type ReportTiles } from './report/report-map.js'
 import type { Reply, RequestInfo } from './reply.js'
 
 // The page loads nothing: no script, no font, no image, no stylesheet beyond its own.
@@ -36,23 +36,29 @@ export function validateRedirectTemplate(template: string): string {
   return template
 }
 
-/** Checks a tile URL template once, at startup: an absolute https URL with {z}, {x} and {y}, and an attribution. */
+/**
+ * Checks a tile URL template once, at startup: an absolute http(s) URL with
+ * {z}, {x} and {y} (and optionally {s}), no other placeholder, and an
+ * attribution.
+ */
 export function validateTiles(tiles: ReportTiles): ReportTiles {
   let url: URL
   try {
-    url = new URL(tiles.url.replaceAll('{z}', '0').replaceAll('{x}', '0').replaceAll('{y}', '0'))
+    url = new URL(tileUrl(tiles.url, 0, 0, 0))
   } catch {
     throw new VehiclePerfError('invalid_option', `report tiles URL is not an absolute URL: ${tiles.url}`)
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new VehiclePerfError('invalid_option', `report tiles URL must be http(s): ${tiles.url}`)
   if (!['{z}', '{x}', '{y}'].every((slot) => tiles.url.includes(slot))) throw new VehiclePerfError('invalid_option', `report tiles URL needs {z}, {x} and {y}: ${tiles.url}`)
+  const unknown = /\{(?![zxys]\})[^}]*\}/.exec(tiles.url)
+  if (unknown !== null) throw new VehiclePerfError('invalid_option', `report tiles URL has ${unknown[0]}; only {z}, {x}, {y} and {s} are filled in: ${tiles.url}`)
   if (tiles.attribution.trim() === '') throw new VehiclePerfError('invalid_option', 'report tiles need the attribution their server requires')
   return tiles
 }
 
 function htmlResponse(status: number, body: string | null, headers: Record<string, string> = {}, tiles?: ReportTiles): Reply {
   // With tiles, their origin (and only it) may serve images to the page.
-  const csp = tiles === undefined ? REPORT_CSP : REPORT_CSP.replace("img-src data:", `img-src data: ${new URL(tiles.url.replaceAll(/\{[zxy]\}/g, '0')).origin}`)
+  const csp = tiles === undefined ? REPORT_CSP : REPORT_CSP.replace('img-src data:', `img-src data: ${tileOrigins(tiles.url).join(' ')}`)
   return { status, headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': csp, 'cache-control': 'no-store', ...headers }, body }
 }
 

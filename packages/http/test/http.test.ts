@@ -193,8 +193,20 @@ describe('report page history and map tiles', () => {
     expect(plain.headers.get('content-security-policy')).toContain('img-src data:;')
   })
 
-  it('refuses a tile URL without {z}/{x}/{y}, not http(s), or without an attribution, at startup', () => {
-    for (const reportTiles of [{ url: 'https://tiles.example.org/tile.png', attribution: 'x' }, { url: 'ftp://tiles.example.org/{z}/{x}/{y}.png', attribution: 'x' }, { url: 'https://tiles.example.org/{z}/{x}/{y}.png', attribution: ' ' }]) {
+  it('spreads tiles over the a/b/c subdomains of an OSM-style {s} template, each tile at one address, and allows exactly those origins', async () => {
+    const tiled = createApp({ adapter: store.adapter, reportTiles: { url: 'https://{s}.tiles.example.org/{z}/{x}/{y}.png', attribution: '© Example tiles' } })
+    const response = await tiled.fetch(new Request(`http://localhost/report/v1/vehicles/${store.sample.vehicle_id}`))
+    expect(response.headers.get('content-security-policy')).toContain('img-src data: https://a.tiles.example.org https://b.tiles.example.org https://c.tiles.example.org;')
+    const hrefs = [...(await response.text()).matchAll(/<image href="([^"]+)"/g)].map((m) => m[1] as string)
+    expect(hrefs.length).toBeGreaterThan(1)
+    for (const href of hrefs) {
+      const [, sub, x, y] = /^https:\/\/([abc])\.tiles\.example\.org\/\d+\/(\d+)\/(\d+)\.png$/.exec(href) ?? []
+      expect(sub).toBe('abc'[(Number(x) + Number(y)) % 3])
+    }
+  })
+
+  it('refuses a tile URL without {z}/{x}/{y}, not http(s), or with a placeholder it does not fill, or without an attribution, at startup', () => {
+    for (const reportTiles of [{ url: 'https://tiles.example.org/tile.png', attribution: 'x' }, { url: 'ftp://tiles.example.org/{z}/{x}/{y}.png', attribution: 'x' }, { url: 'https://tiles.example.org/{z}/{x}/{y}{r}.png', attribution: 'x' }, { url: 'https://tiles.example.org/{z}/{x}/{y}.png', attribution: ' ' }]) {
       expect(() => createApp({ adapter: store.adapter, reportTiles })).toThrow(expect.objectContaining({ code: 'invalid_option' }))
     }
   })

@@ -2,10 +2,31 @@ import { EARTH_RADIUS_M, type RideItem } from '@vehicle-perf/core'
 import { escapeHtml, when } from './format.js'
 import { svg, WIDTH } from './report-charts.js'
 
-/** A slippy-map tile server (OSM-style `{z}/{x}/{y}` template) and the attribution it requires. */
+/**
+ * A slippy-map tile server and the attribution it requires. `url` is an
+ * OSM-style template: `{z}`, `{x}` and `{y}`, and optionally `{s}` for the
+ * server's a/b/c subdomains (as Leaflet spells them).
+ */
 export interface ReportTiles {
   url: string
   attribution: string
+}
+
+const SUBDOMAINS = ['a', 'b', 'c'] as const
+
+/** One tile's address; `{s}` picks a subdomain by tile, so a page spreads its requests and a tile keeps one address (cacheable). */
+export function tileUrl(template: string, z: number, x: number, y: number): string {
+  return template
+    .replaceAll('{s}', SUBDOMAINS[(x + y) % SUBDOMAINS.length] as string)
+    .replaceAll('{z}', String(z))
+    .replaceAll('{x}', String(x))
+    .replaceAll('{y}', String(y))
+}
+
+/** The origins a template's tiles come from: the only ones the page's CSP lets it load images from. Throws on a template that is not a URL. */
+export function tileOrigins(template: string): string[] {
+  const subdomains = template.includes('{s}') ? SUBDOMAINS : SUBDOMAINS.slice(0, 1)
+  return [...new Set(subdomains.map((_s, i) => new URL(tileUrl(template, 0, i, 0)).origin))]
 }
 
 type MappedRide = RideItem & { start: { lat: number; lng: number }; end: { lat: number; lng: number } }
@@ -65,7 +86,7 @@ export function ridesMap(rides: readonly RideItem[], tiles?: ReportTiles): strin
     for (let tx = Math.floor(ox / 256); tx <= Math.floor((ox + WIDTH) / 256); tx++) {
       for (let ty = Math.max(0, Math.floor(oy / 256)); ty <= Math.min(count - 1, Math.floor((oy + HEIGHT) / 256)); ty++) {
         const wrapped = ((tx % count) + count) % count
-        const href = tiles.url.replaceAll('{z}', String(z)).replaceAll('{x}', String(wrapped)).replaceAll('{y}', String(ty))
+        const href = tileUrl(tiles.url, z, wrapped, ty)
         images.push(`<image href="${escapeHtml(href)}" x="${(tx * 256 - ox).toFixed(1)}" y="${(ty * 256 - oy).toFixed(1)}" width="256" height="256"/>`)
       }
     }
