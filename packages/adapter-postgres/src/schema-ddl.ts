@@ -17,6 +17,8 @@ export interface TableStatements {
   indexes: { name: string; create: string }[]
   /** The primary key's constraint and how to add it back (a bulk load drops it first). */
   primaryKey: { constraint: string; add: string } | null
+  /** Every column a key or an index is on, quoted: what the store's queries look rows up by. */
+  indexedColumns: string[]
 }
 
 export function createStatements(table: PgTable): TableStatements {
@@ -34,15 +36,17 @@ export function createStatements(table: PgTable): TableStatements {
   // PostgreSQL names a table's primary key <table>_pkey.
   const constraint = `${config.name}_pkey`
   const primaryKey = keyColumns.length === 0 ? null : { constraint, add: `ALTER TABLE ${qualified} ADD CONSTRAINT ${quote(constraint)} PRIMARY KEY (${keyColumns.map(quote).join(', ')})` }
+  const indexedColumns = new Set(keyColumns.map(quote))
   const indexes = config.indexes.map((index) => {
     const name = index.config.name
     if (name === undefined) throw new Error(`schema-ddl: an index of ${config.name} has no name`)
     const columns = index.config.columns.map((column) => {
       if (!('name' in column) || typeof column.name !== 'string') throw new Error(`schema-ddl: index ${name} is on an expression`)
+      indexedColumns.add(quote(column.name))
       return quote(column.name)
     })
     return { name, create: `CREATE ${index.config.unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS ${quote(name)} ON ${qualified} (${columns.join(', ')})` }
   })
   const storage = TABLE_STORAGE[config.name]
-  return { table: `CREATE TABLE IF NOT EXISTS ${qualified} (\n  ${lines.join(',\n  ')}\n)${storage === undefined ? '' : ` WITH (${storage})`}`, indexes, primaryKey }
+  return { table: `CREATE TABLE IF NOT EXISTS ${qualified} (\n  ${lines.join(',\n  ')}\n)${storage === undefined ? '' : ` WITH (${storage})`}`, indexes, primaryKey, indexedColumns: [...indexedColumns] }
 }
