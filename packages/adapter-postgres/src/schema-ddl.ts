@@ -42,8 +42,9 @@ export function createStatements(table: PgTable): TableStatements {
     if (name === undefined) throw new Error(`schema-ddl: an index of ${config.name} has no name`)
     const columns = index.config.columns.map((column) => {
       if (!('name' in column) || typeof column.name !== 'string') throw new Error(`schema-ddl: index ${name} is on an expression`)
-      indexedColumns.add(quote(column.name))
-      return quote(column.name)
+      const quoted = quote(column.name)
+      indexedColumns.add(quoted)
+      return quoted
     })
     return { name, create: `CREATE ${index.config.unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS ${quote(name)} ON ${qualified} (${columns.join(', ')})` }
   })

@@ -56,9 +56,17 @@ export function validateTiles(tiles: ReportTiles): ReportTiles {
   return tiles
 }
 
+/** With tiles, their origins (and only they) may serve images to the page. Built once per template, not per request. */
+const cspWithTiles = new Map<string, string>()
+function reportCsp(tiles: ReportTiles | undefined): string {
+  if (tiles === undefined) return REPORT_CSP
+  let csp = cspWithTiles.get(tiles.url)
+  if (csp === undefined) cspWithTiles.set(tiles.url, (csp = REPORT_CSP.replace('img-src data:', `img-src data: ${tileOrigins(tiles.url).join(' ')}`)))
+  return csp
+}
+
 function htmlResponse(status: number, body: string | null, headers: Record<string, string> = {}, tiles?: ReportTiles): Reply {
-  // With tiles, their origin (and only it) may serve images to the page.
-  const csp = tiles === undefined ? REPORT_CSP : REPORT_CSP.replace('img-src data:', `img-src data: ${tileOrigins(tiles.url).join(' ')}`)
+  const csp = reportCsp(tiles)
   return { status, headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': csp, 'cache-control': 'no-store', ...headers }, body }
 }
 

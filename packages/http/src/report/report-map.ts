@@ -25,8 +25,8 @@ export function tileUrl(template: string, z: number, x: number, y: number): stri
 
 /** The origins a template's tiles come from: the only ones the page's CSP lets it load images from. Throws on a template that is not a URL. */
 export function tileOrigins(template: string): string[] {
-  const subdomains = template.includes('{s}') ? SUBDOMAINS : SUBDOMAINS.slice(0, 1)
-  return [...new Set(subdomains.map((_s, i) => new URL(tileUrl(template, 0, i, 0)).origin))]
+  const hosts = template.includes('{s}') ? SUBDOMAINS.map((s) => template.replaceAll('{s}', s)) : [template]
+  return [...new Set(hosts.map((host) => new URL(tileUrl(host, 0, 0, 0)).origin))]
 }
 
 type MappedRide = RideItem & { start: { lat: number; lng: number }; end: { lat: number; lng: number } }
