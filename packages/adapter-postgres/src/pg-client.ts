@@ -26,9 +26,13 @@ const types = {
   },
 }
 
-/** Runs a statement and returns its rows as arrays of values, int8 as numbers. */
-export async function queryRows<Row extends unknown[] = unknown[]>(client: QueryClient, text: string, values: unknown[] = []): Promise<Row[]> {
-  const result = await client.query<Row>({ text, values, rowMode: 'array', types } as pg.QueryArrayConfig)
+/**
+ * Runs a statement and returns its rows as arrays of values, int8 as
+ * numbers. A `name` makes it a prepared statement on each connection
+ * (parsed and planned once there): for the statements of the hot path.
+ */
+export async function queryRows<Row extends unknown[] = unknown[]>(client: QueryClient, text: string, values: unknown[] = [], name?: string): Promise<Row[]> {
+  const result = await client.query<Row>({ text, values, rowMode: 'array', types, ...(name === undefined ? {} : { name }) } as pg.QueryArrayConfig)
   return result.rows
 }
 

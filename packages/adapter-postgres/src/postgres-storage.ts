@@ -13,6 +13,8 @@ import { PostgresRun } from './postgres-run.js'
 import { readMeta } from './postgres-runs.js'
 import { qualified, tablesIn } from './schema.js'
 import { selectStored, storedRowOf, type StoredRowValues } from './stored-rows.js'
+import { createLookupBatcher } from './lookup-batcher.js'
+import { readViewBatch, viewBatchStatement } from './view-reads.js'
 
 export interface PostgresStorageOptions {
   /** A connection string: the adapter opens a pool of its own, and closes it on close(). */
@@ -94,20 +96,8 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageA
   const view = tables.vehicleViews
   const meta = tables.storeMeta
   const claims = tables.qrClaims
-  const viewColumns = {
-    vehicleId: view.vehicleId,
-    qrCode: view.qrCode,
-    template: view.template,
-    openStartedAt: view.openStartedAt,
-    openRideTimeS: view.openRideTimeS,
-    openRevenueCents: view.openRevenueCents,
-    contentHash: view.contentHash,
-    asOf: meta.asOf,
-    dataVersion: meta.dataVersion,
-  }
-  const byId = db.select(viewColumns).from(view).innerJoin(meta, eq(meta.id, 1)).where(eq(view.vehicleId, sql.placeholder('key'))).prepare(`${prefix}view_by_id`)
-  const ownerOf = sql`(SELECT ${claims.vehicleId} FROM ${claims} WHERE ${claims.qrCode} = ${sql.placeholder('key')} ORDER BY ${claims.recency} DESC LIMIT 1)`
-  const byQr = db.select(viewColumns).from(view).innerJoin(meta, eq(meta.id, 1)).where(eq(view.vehicleId, ownerOf)).prepare(`${prefix}view_by_qr`)
+  const viewBatch = { name: `${prefix}view_batch`, text: viewBatchStatement(tables) }
+  const lookupBatched = createLookupBatcher((vehicleIds, qrCodes) => readViewBatch(pool, viewBatch, vehicleIds, qrCodes), options.maxConnections ?? 10)
   const metaRow = db.select().from(meta).where(eq(meta.id, 1)).prepare(`${prefix}meta`)
   const dataVersionNow = sql<number>`(SELECT ${meta.dataVersion} FROM ${meta} WHERE ${meta.id} = 1)`.mapWith(Number)
 
@@ -170,19 +160,8 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageA
     },
 
     lookup(key: VehicleKey): Promise<StoredView | null> {
-      return read('lookup failed on', async () => {
-        const [row] = key.type === 'vehicle_id' ? await byId.execute({ key: key.value }) : await byQr.execute({ key: key.value })
-        if (row === undefined) return null
-        return {
-          vehicleId: row.vehicleId,
-          qrCode: row.qrCode,
-          template: row.template,
-          openCycle: row.openStartedAt === null ? null : { startedAt: row.openStartedAt, rideTimeS: row.openRideTimeS as number, revenueCents: row.openRevenueCents as number },
-          contentHash: row.contentHash,
-          asOf: row.asOf,
-          dataVersion: row.dataVersion,
-        }
-      })
+      // Concurrent lookups share one statement (one snapshot): see createLookupBatcher.
+      return read('lookup failed on', () => lookupBatched(key))
     },
 
     meta() {

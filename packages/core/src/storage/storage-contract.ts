@@ -57,6 +57,9 @@ export interface StorageAdapter {
    * One read of the stored view of a vehicle id, or of the vehicle a QR code
    * (upper-case) resolves to: the vehicle with the greatest `recency` among
    * the QR code's claims (`VehicleView.qrClaims`). Null when there is none.
+   * A server calls it many times at once: each call answers as a lone one
+   * would, whatever a store does to serve them together (a networked store
+   * may read concurrent keys in one statement).
    */
   lookup(key: VehicleKey): Promise<StoredView | null>
   /**

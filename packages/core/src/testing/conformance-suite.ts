@@ -7,11 +7,11 @@ import { ingest, type IngestOptions, type IngestProgress } from '../ingest/inges
 import type { IngestReport } from '../ingest/ingest-report.js'
 import { renderVehicleView } from '../response/vehicle-response.js'
 import type { DuplicateClass } from '../rows/deduplicate.js'
-import { parseVehicleKey } from '../values/ids.js'
+import { parseVehicleKey, type VehicleKey } from '../values/ids.js'
 import type { RowKind } from '../rows/kinds.js'
 import type { RejectReason } from '../rows/reject-reasons.js'
 import type { OperationRow, StoredRow } from '../rows/row-types.js'
-import type { LogFilter, SettleStep, StagedDuplicate, StorageAdapter } from '../storage/storage-contract.js'
+import type { LogFilter, SettleStep, StagedDuplicate, StorageAdapter, StoredView } from '../storage/storage-contract.js'
 import type { VehicleHistory } from '../response/vehicle-events.js'
 import { csv, DEPLOYMENT_HEADER, fixtureId, PICKUP_HEADER, referenceResponses, RIDE_HEADER } from './conformance-fixtures.js'
 
@@ -502,6 +502,19 @@ export function runStorageConformanceSuite(options: ConformanceSuiteOptions): vo
         const [type, value] = key.split(':') as ['vehicle_id' | 'qr_code', string]
         expect(await store.adapter.lookup({ type, value })).not.toBeNull()
       }
+    }))
+
+    test('many lookups at once (ids, QR codes, unknown keys, one key several times) each answer as a lone lookup does', withStore(async (store, dataDir) => {
+      await ingest({ adapter: store.adapter, sources: [dataDir(0.1, 24).dir] })
+      const keys: VehicleKey[] = []
+      for await (const chunk of store.adapter.listKeys(100)) keys.push(...chunk.keys)
+      expect(keys.length).toBeGreaterThan(700)
+      // More keys than one batch of a store that batches, mixed types, repeats and misses.
+      const asked = [...keys.slice(0, 700), ...keys.slice(0, 40), { type: 'vehicle_id' as const, value: fixtureId('unknown') }, { type: 'qr_code' as const, value: 'ZZZZZ9' }]
+      const alone: (StoredView | null)[] = []
+      for (const key of asked) alone.push(await store.adapter.lookup(key))
+      expect(await Promise.all(asked.map((key) => store.adapter.lookup(key)))).toEqual(alone)
+      expect(alone.filter((view) => view === null).length).toBe(2)
     }))
 
     /** A run aborted at the `nth` progress event of `phase`. */
