@@ -3,8 +3,8 @@ import type { VehicleKey } from '@vehicle-perf/core'
 /** Loads the answers for a set of keys in one round trip: each found key's answer by `keyId`. */
 export type LoadBatch<Answer> = (vehicleIds: string[], qrCodes: string[]) => Promise<Map<string, Answer>>
 
-/** Largest number of distinct keys sent in one statement. */
-const MAX_BATCH_KEYS = 256
+/** The default largest number of distinct keys sent in one statement. */
+export const DEFAULT_LOOKUP_BATCH_KEYS = 256
 
 interface Waiter<Answer> {
   resolve(answer: Answer | null): void
@@ -25,7 +25,7 @@ export function keyId(type: VehicleKey['type'], value: string): string {
  * loaded server sends fewer, larger statements and an idle one adds no
  * delay beyond the current turn. A key asked twice is read once.
  */
-export function createLookupBatcher<Answer>(load: LoadBatch<Answer>, maxInFlight: number): (key: VehicleKey) => Promise<Answer | null> {
+export function createLookupBatcher<Answer>(load: LoadBatch<Answer>, maxInFlight: number, maxKeys = DEFAULT_LOOKUP_BATCH_KEYS): (key: VehicleKey) => Promise<Answer | null> {
   let pending = new Map<string, Waiter<Answer>[]>()
   let scheduled = false
   let inFlight = 0
@@ -35,9 +35,9 @@ export function createLookupBatcher<Answer>(load: LoadBatch<Answer>, maxInFlight
     while (pending.size > 0 && inFlight < maxInFlight) send(take())
   }
 
-  /** Up to MAX_BATCH_KEYS keys out of the pending ones. */
+  /** Up to maxKeys keys out of the pending ones. */
   const take = (): Map<string, Waiter<Answer>[]> => {
-    if (pending.size <= MAX_BATCH_KEYS) {
+    if (pending.size <= maxKeys) {
       const batch = pending
       pending = new Map()
       return batch
@@ -46,7 +46,7 @@ export function createLookupBatcher<Answer>(load: LoadBatch<Answer>, maxInFlight
     for (const [id, waiters] of pending) {
       batch.set(id, waiters)
       pending.delete(id)
-      if (batch.size === MAX_BATCH_KEYS) break
+      if (batch.size === maxKeys) break
     }
     return batch
   }

@@ -13,7 +13,7 @@ import { PostgresRun } from './postgres-run.js'
 import { readMeta } from './postgres-runs.js'
 import { qualified, tablesIn } from './schema.js'
 import { selectStored, storedRowOf, type StoredRowValues } from './stored-rows.js'
-import { createLookupBatcher } from './lookup-batcher.js'
+import { createLookupBatcher, DEFAULT_LOOKUP_BATCH_KEYS } from './lookup-batcher.js'
 import { readViewBatch, viewBatchStatement } from './view-reads.js'
 
 export interface PostgresStorageOptions {
@@ -35,6 +35,12 @@ export interface PostgresStorageOptions {
   statementTimeoutMs?: number
   /** On the adapter's own pool: at most this many connections. Default 10. */
   maxConnections?: number
+  /**
+   * Concurrent lookups are read together, at most this many keys in one
+   * statement (one round trip; see createLookupBatcher). Default 256; 1
+   * sends each key alone (on Citus, a single-shard query).
+   */
+  lookupBatchKeys?: number
   /** Where a run spills its rows while it settles their keys (about the run's CSV size at peak). Default: the OS temp folder. */
   tempDir?: string
 }
@@ -97,7 +103,9 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageA
   const meta = tables.storeMeta
   const claims = tables.qrClaims
   const viewBatch = { name: `${prefix}view_batch`, text: viewBatchStatement(tables) }
-  const lookupBatched = createLookupBatcher((vehicleIds, qrCodes) => readViewBatch(pool, viewBatch, vehicleIds, qrCodes), options.maxConnections ?? 10)
+  const lookupBatchKeys = options.lookupBatchKeys ?? DEFAULT_LOOKUP_BATCH_KEYS
+  if (!Number.isInteger(lookupBatchKeys) || lookupBatchKeys < 1) throw postgresError('invalid_option', `lookupBatchKeys ${lookupBatchKeys}: expected a whole number >= 1`)
+  const lookupBatched = createLookupBatcher((vehicleIds, qrCodes) => readViewBatch(pool, viewBatch, vehicleIds, qrCodes), options.maxConnections ?? 10, lookupBatchKeys)
   const metaRow = db.select().from(meta).where(eq(meta.id, 1)).prepare(`${prefix}meta`)
   const dataVersionNow = sql<number>`(SELECT ${meta.dataVersion} FROM ${meta} WHERE ${meta.id} = 1)`.mapWith(Number)
 

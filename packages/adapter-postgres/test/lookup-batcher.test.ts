@@ -68,6 +68,16 @@ describe('lookup batcher', () => {
     expect(loader.batches.map((batch) => batch.vehicleIds.length)).toEqual([256, 256, 88])
   })
 
+  test('with at most one key a batch, each key goes alone', async () => {
+    const loader = recordingLoader()
+    const lookup = createLookupBatcher(loader.load, 8, 1)
+    const answers = Promise.all([lookup(id('A')), lookup(qr('B'))])
+    await nextTurn()
+    loader.releaseAll()
+    expect(await answers).toEqual(['id A', 'qr B'])
+    expect(loader.batches).toEqual([{ vehicleIds: ['A'], qrCodes: [] }, { vehicleIds: [], qrCodes: ['B'] }])
+  })
+
   test('a failed batch fails each of its lookups with the error, and the next batch is sent', async () => {
     let calls = 0
     const lookup = createLookupBatcher(async (vehicleIds) => {

@@ -1,5 +1,9 @@
 import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, inject, test } from 'vitest'
+import { generate, ingest, type VehicleKey } from '@vehicle-perf/core'
 import { runStorageConformanceSuite, type ConformanceStore } from '@vehicle-perf/core/testing'
 import { hostileCsvProperty } from '../../../scripts/test-support/hostile-csv-property.js'
 import { createPostgresStorage } from '@vehicle-perf/adapter-postgres'
@@ -29,3 +33,33 @@ async function createStore(): Promise<ConformanceStore> {
 runStorageConformanceSuite({ describe, test, expect, createStore })
 
 describe('hostile CSV', () => hostileCsvProperty(createStore))
+
+describe('lookup batching', () => {
+  test('a lookupBatchKeys below 1 or not whole is refused as invalid_option', () => {
+    for (const lookupBatchKeys of [0, -1, 1.5]) {
+      expect(() => createPostgresStorage({ connectionString: url, lookupBatchKeys })).toThrow(expect.objectContaining({ code: 'invalid_option' }))
+    }
+  })
+
+  test('with lookupBatchKeys 1 (each key alone) concurrent lookups answer as batched ones do', async () => {
+    const schema = freshSchema()
+    const dir = mkdtempSync(join(tmpdir(), 'vp-batch-'))
+    const batching = createPostgresStorage({ connectionString: url, schema })
+    const alone = createPostgresStorage({ connectionString: url, schema, lookupBatchKeys: 1 })
+    try {
+      await batching.migrate()
+      generate({ outDir: dir, scale: 0.02, seed: 5 })
+      await ingest({ adapter: batching, sources: [dir] })
+      const keys: VehicleKey[] = []
+      for await (const chunk of batching.listKeys(100)) keys.push(...chunk.keys)
+      const batched = await Promise.all(keys.map((key) => batching.lookup(key)))
+      expect(batched.every((view) => view !== null)).toBe(true)
+      expect(await Promise.all(keys.map((key) => alone.lookup(key)))).toEqual(batched)
+    } finally {
+      await alone.close()
+      await batching.close()
+      await withClient(url, async (client) => void (await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)))
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
