@@ -4,7 +4,8 @@ import { eq } from 'drizzle-orm'
 import { classify, postgresError } from './postgres-errors.js'
 import { execute, queryRows } from './pg-client.js'
 import { createStatements } from './schema-ddl.js'
-import { qualified, type Tables } from './schema.js'
+import { getTableConfig } from 'drizzle-orm/pg-core'
+import { KEY_TEXT, qualified, type Tables } from './schema.js'
 
 /**
  * Schema steps in order, each run once; `store_meta.schema_version` says how
@@ -19,6 +20,23 @@ const MIGRATIONS: readonly ((client: pg.PoolClient, tables: Tables) => Promise<v
       for (const index of statements.indexes) await execute(client, index.create)
     }
     await drizzle({ client }).insert(tables.storeMeta).values({ id: 1, schemaVersion: 0, asOf: null, dataVersion: 0, policy: 'recent', nextSeq: 1 }).onConflictDoNothing()
+  },
+  // 2: ids, keys and ranks compare bytes (KEY_TEXT) in a store made before
+  // they did; step 1 creates them so now, and those are left alone.
+  async (client, tables) => {
+    for (const table of Object.values(tables)) {
+      const config = getTableConfig(table)
+      const keyColumns = config.columns.filter((column) => column.getSQLType() === KEY_TEXT).map((column) => column.name)
+      if (keyColumns.length === 0) continue
+      const toChange = await queryRows<[string]>(
+        client,
+        `SELECT column_name FROM information_schema.columns
+          WHERE table_schema = $1 AND table_name = $2 AND column_name = ANY($3::text[]) AND collation_name IS DISTINCT FROM 'C'`,
+        [config.schema ?? 'public', config.name, keyColumns],
+      )
+      if (toChange.length === 0) continue
+      await execute(client, `ALTER TABLE ${qualified(table)} ${toChange.map(([column]) => `ALTER COLUMN "${column}" TYPE ${KEY_TEXT}`).join(', ')}`)
+    }
   },
 ]
 

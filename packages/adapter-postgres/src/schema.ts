@@ -1,4 +1,16 @@
-import { bigint, bigserial, boolean, doublePrecision, getTableConfig, index, integer, jsonb, pgSchema, primaryKey, text } from 'drizzle-orm/pg-core'
+import { bigint, bigserial, boolean, customType, doublePrecision, getTableConfig, index, integer, jsonb, pgSchema, primaryKey, text } from 'drizzle-orm/pg-core'
+
+/**
+ * The SQL type of every id, key and rank column: text compared byte by
+ * byte, whatever the database's locale. Ids are opaque, so a locale's
+ * ordering means nothing for them; it only costs: sorting 10.5M ride ids
+ * for a primary key in an ICU en-US database took 65 % longer than in a C
+ * one, and a glibc locale sorts without abbreviated keys at all. It also
+ * keeps every ordering the store makes (keys listed, QR claims ranked) the
+ * one SQLite and the memory store make.
+ */
+export const KEY_TEXT = 'text COLLATE "C"'
+const keyText = customType<{ data: string; driverData: string }>({ dataType: () => KEY_TEXT })
 
 /**
  * The store's tables, in the schema the adapter is given: the one source of
@@ -45,8 +57,8 @@ export function tablesIn(schemaName: string) {
   const deployments = schema.table(
     'deployments',
     {
-      taskId: text('task_id').primaryKey(),
-      vehicleId: text('vehicle_id').notNull(),
+      taskId: keyText('task_id').primaryKey(),
+      vehicleId: keyText('vehicle_id').notNull(),
       seq: bigint('seq', { mode: 'number' }).notNull(),
       createdAt: bigint('created_at', { mode: 'number' }).notNull(),
       resolvedAt: bigint('resolved_at', { mode: 'number' }).notNull(),
@@ -56,10 +68,10 @@ export function tablesIn(schemaName: string) {
   const pickups = schema.table(
     'pickups',
     {
-      taskId: text('task_id').primaryKey(),
-      vehicleId: text('vehicle_id').notNull(),
+      taskId: keyText('task_id').primaryKey(),
+      vehicleId: keyText('vehicle_id').notNull(),
       seq: bigint('seq', { mode: 'number' }).notNull(),
-      qrCode: text('qr_code').notNull(),
+      qrCode: keyText('qr_code').notNull(),
       createdAt: bigint('created_at', { mode: 'number' }).notNull(),
       resolvedAt: bigint('resolved_at', { mode: 'number' }).notNull(),
     },
@@ -68,8 +80,8 @@ export function tablesIn(schemaName: string) {
   const rides = schema.table(
     'rides',
     {
-      rideId: text('ride_id').primaryKey(),
-      vehicleId: text('vehicle_id').notNull(),
+      rideId: keyText('ride_id').primaryKey(),
+      vehicleId: keyText('vehicle_id').notNull(),
       seq: bigint('seq', { mode: 'number' }).notNull(),
       startedAt: bigint('started_at', { mode: 'number' }).notNull(),
       endedAt: bigint('ended_at', { mode: 'number' }).notNull(),
@@ -105,8 +117,8 @@ export function tablesIn(schemaName: string) {
     incoming: jsonb('incoming'),
   })
   const vehicleViews = schema.table('vehicle_views', {
-    vehicleId: text('vehicle_id').primaryKey(),
-    qrCode: text('qr_code'),
+    vehicleId: keyText('vehicle_id').primaryKey(),
+    qrCode: keyText('qr_code'),
     template: text('template').notNull(),
     openStartedAt: bigint('open_started_at', { mode: 'number' }),
     openRideTimeS: bigint('open_ride_time_s', { mode: 'number' }),
@@ -116,9 +128,9 @@ export function tablesIn(schemaName: string) {
   const qrClaims = schema.table(
     'qr_claims',
     {
-      vehicleId: text('vehicle_id').notNull(),
-      qrCode: text('qr_code').notNull(),
-      recency: text('recency').notNull(),
+      vehicleId: keyText('vehicle_id').notNull(),
+      qrCode: keyText('qr_code').notNull(),
+      recency: keyText('recency').notNull(),
     },
     (table) => [primaryKey({ columns: [table.vehicleId, table.qrCode] }), index('qr_claims_rank').on(table.qrCode, table.recency)],
   )
