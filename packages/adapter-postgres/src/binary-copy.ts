@@ -194,9 +194,13 @@ export class BinaryTuples {
   }
 }
 
-/** Runs `COPY target (columns) FROM STDIN (FORMAT binary)` with a payload from BinaryTuples.take. */
-export async function copyBinary(client: QueryClient, target: string, columns: readonly string[], payload: readonly Buffer[]): Promise<void> {
-  const stream = client.query(copyFrom(`COPY ${target} (${columns.map((column) => `"${column}"`).join(', ')}) FROM STDIN (FORMAT binary)`))
+/**
+ * Runs `COPY target (columns) FROM STDIN (FORMAT binary)` with a payload
+ * from BinaryTuples.take; `freeze` writes the rows frozen (the table must
+ * have been truncated in the current transaction).
+ */
+export async function copyBinary(client: QueryClient, target: string, columns: readonly string[], payload: readonly Buffer[], freeze = false): Promise<void> {
+  const stream = client.query(copyFrom(`COPY ${target} (${columns.map((column) => `"${column}"`).join(', ')}) FROM STDIN (FORMAT binary${freeze ? ', FREEZE' : ''})`))
   // 'finish' comes once the server has taken the data; once() rejects on the stream's 'error'.
   const finished = once(stream, 'finish')
   for (const part of payload) stream.write(part)

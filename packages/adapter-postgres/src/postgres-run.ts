@@ -93,6 +93,8 @@ export class PostgresRun implements SpilledRunBackend {
   private viewTables: { views: string; claims: string } | null = null
   /** The COPYs sent and not yet acknowledged, in order: each starts when the one before it has ended. */
   private copies: Promise<void> = Promise.resolve()
+  /** The tables this run emptied (TRUNCATE) for a bulk load: their COPYs write rows frozen. */
+  private readonly frozen = new Set<string>()
   private copiesInFlight = 0
   private finished = false
 
@@ -138,7 +140,10 @@ export class PostgresRun implements SpilledRunBackend {
         `SELECT EXISTS (SELECT 1 FROM ${qualified(tables.rides)}) OR EXISTS (SELECT 1 FROM ${qualified(tables.deployments)}) OR EXISTS (SELECT 1 FROM ${qualified(tables.pickups)})`,
       ) as [[boolean]]
       const started = new PostgresRun(client, tables, run.runId, run.startedAt, hasRows, where, onEnd)
-      if (!hasRows) await started.dropBulkIndexes()
+      if (!hasRows) {
+        await started.truncateEmptyBulkTables()
+        await started.dropBulkIndexes()
+      }
       return started
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {})
@@ -164,7 +169,8 @@ export class PostgresRun implements SpilledRunBackend {
    */
   private async send(target: string, columns: readonly string[], payload: readonly Buffer[]): Promise<void> {
     this.copiesInFlight++
-    const copy = this.copies.then(() => copyBinary(this.client, target, columns, payload)).finally(() => this.copiesInFlight--)
+    const freeze = this.frozen.has(target)
+    const copy = this.copies.then(() => copyBinary(this.client, target, columns, payload, freeze)).finally(() => this.copiesInFlight--)
     // Awaited by drain(); a failure meanwhile must not count as unhandled, and fails every COPY after it.
     copy.catch(() => {})
     this.copies = copy
@@ -428,6 +434,24 @@ export class PostgresRun implements SpilledRunBackend {
   /** The tables a bulk load fills with their indexes dropped: rows, views, claims. */
   private bulkTables(): Tables[keyof Tables][] {
     return [this.tables.deployments, this.tables.pickups, this.tables.rides, this.tables.vehicleViews, this.tables.qrClaims]
+  }
+
+  /**
+   * Truncates the bulk tables that are empty, so that their COPYs may write
+   * rows frozen (COPY FREEZE needs a table truncated in the transaction):
+   * the index builds, ANALYZE and the first reads after the run then find
+   * every row visible without checking the run's transaction, and nothing
+   * rewrites the 2 GB of a large first load later to set hint bits or
+   * freeze it. The run's rollback gives the tables back as they were.
+   */
+  private async truncateEmptyBulkTables(): Promise<void> {
+    for (const table of this.bulkTables()) {
+      const name = qualified(table)
+      const [[hasRows]] = (await queryRows<[boolean]>(this.client, `SELECT EXISTS (SELECT 1 FROM ${name})`)) as [[boolean]]
+      if (hasRows) continue
+      await execute(this.client, `TRUNCATE ${name}`)
+      this.frozen.add(name)
+    }
   }
 
   private async dropBulkIndexes(): Promise<void> {

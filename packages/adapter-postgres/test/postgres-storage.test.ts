@@ -63,3 +63,35 @@ describe('lookup batching', () => {
     }
   })
 })
+
+describe('bulk load into an empty store', () => {
+  test('writes the rows, views and claims frozen and all-visible, so nothing rewrites them later; a later run writes normally', async () => {
+    const schema = freshSchema()
+    const dir = mkdtempSync(join(tmpdir(), 'vp-freeze-'))
+    const adapter = createPostgresStorage({ connectionString: url, schema })
+    try {
+      await adapter.migrate()
+      generate({ outDir: dir, scale: 0.02, seed: 6 })
+      await ingest({ adapter, sources: [join(dir, '*.csv')] })
+      const pages = (table: string) =>
+        withClient(url, async (client) => {
+          await client.query('CREATE EXTENSION IF NOT EXISTS pg_visibility')
+          const [row] = (await client.query<{ pages: number; visible: number; frozen: number }>(`SELECT (SELECT relpages FROM pg_class WHERE oid = $1::regclass) AS pages, all_visible AS visible, all_frozen AS frozen FROM pg_visibility_map_summary($1::regclass)`, [`"${schema}".${table}`])).rows
+          return row
+        })
+      for (const table of ['deployments', 'pickups', 'rides', 'vehicle_views', 'qr_claims']) {
+        const summary = await pages(table)
+        expect(summary?.pages).toBeGreaterThan(0)
+        expect(summary).toEqual({ pages: summary?.pages, visible: summary?.pages, frozen: summary?.pages })
+      }
+      generate({ outDir: join(dir, 'later'), scale: 0.02, seed: 7 })
+      await ingest({ adapter, sources: [join(dir, 'later')] })
+      const rides = await pages('rides')
+      expect(rides?.frozen).toBeLessThan(rides?.pages as number)
+    } finally {
+      await adapter.close()
+      await withClient(url, async (client) => void (await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)))
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
