@@ -14,7 +14,7 @@ import { readMeta } from './postgres-runs.js'
 import { qualified, tablesIn } from './schema.js'
 import { selectStored, storedRowOf, type StoredRowValues } from './stored-rows.js'
 import { createLookupBatcher, DEFAULT_LOOKUP_BATCH_KEYS } from './lookup-batcher.js'
-import { readViewBatch, viewBatchStatement } from './view-reads.js'
+import { readViewBatch, viewStatements } from './view-reads.js'
 
 export interface PostgresStorageOptions {
   /** A connection string: the adapter opens a pool of its own, and closes it on close(). */
@@ -102,10 +102,10 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageA
   const view = tables.vehicleViews
   const meta = tables.storeMeta
   const claims = tables.qrClaims
-  const viewBatch = { name: `${prefix}view_batch`, text: viewBatchStatement(tables) }
+  const viewReads = viewStatements(tables, prefix)
   const lookupBatchKeys = options.lookupBatchKeys ?? DEFAULT_LOOKUP_BATCH_KEYS
   if (!Number.isInteger(lookupBatchKeys) || lookupBatchKeys < 1) throw postgresError('invalid_option', `lookupBatchKeys ${lookupBatchKeys}: expected a whole number >= 1`)
-  const lookupBatched = createLookupBatcher((vehicleIds, qrCodes) => readViewBatch(pool, viewBatch, vehicleIds, qrCodes), options.maxConnections ?? 10, lookupBatchKeys)
+  const lookupBatched = createLookupBatcher((vehicleIds, qrCodes) => readViewBatch(pool, viewReads, vehicleIds, qrCodes), options.maxConnections ?? 10, lookupBatchKeys)
   const metaRow = db.select().from(meta).where(eq(meta.id, 1)).prepare(`${prefix}meta`)
   const dataVersionNow = sql<number>`(SELECT ${meta.dataVersion} FROM ${meta} WHERE ${meta.id} = 1)`.mapWith(Number)
 
