@@ -1,10 +1,10 @@
 import type pg from 'pg'
 import { drizzle } from 'drizzle-orm/node-postgres'
 import { eq } from 'drizzle-orm'
+import { getTableConfig } from 'drizzle-orm/pg-core'
 import { classify, postgresError } from './postgres-errors.js'
 import { execute, queryRows } from './pg-client.js'
 import { createStatements } from './schema-ddl.js'
-import { getTableConfig } from 'drizzle-orm/pg-core'
 import { KEY_TEXT, qualified, type Tables } from './schema.js'
 
 /**
