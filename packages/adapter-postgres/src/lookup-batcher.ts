@@ -11,6 +11,12 @@ interface Waiter<Answer> {
   reject(error: unknown): void
 }
 
+/** A key asked, and every lookup waiting for it. */
+interface Pending<Answer> {
+  key: VehicleKey
+  waiters: Waiter<Answer>[]
+}
+
 /** One string per key, distinct across key types. */
 export function keyId(type: VehicleKey['type'], value: string): string {
   return type === 'vehicle_id' ? `i${value}` : `q${value}`
@@ -26,7 +32,7 @@ export function keyId(type: VehicleKey['type'], value: string): string {
  * delay beyond the current turn. A key asked twice is read once.
  */
 export function createLookupBatcher<Answer>(load: LoadBatch<Answer>, maxInFlight: number, maxKeys = DEFAULT_LOOKUP_BATCH_KEYS): (key: VehicleKey) => Promise<Answer | null> {
-  let pending = new Map<string, Waiter<Answer>[]>()
+  let pending = new Map<string, Pending<Answer>>()
   let scheduled = false
   let inFlight = 0
 
@@ -36,32 +42,32 @@ export function createLookupBatcher<Answer>(load: LoadBatch<Answer>, maxInFlight
   }
 
   /** Up to maxKeys keys out of the pending ones. */
-  const take = (): Map<string, Waiter<Answer>[]> => {
+  const take = (): Map<string, Pending<Answer>> => {
     if (pending.size <= maxKeys) {
       const batch = pending
       pending = new Map()
       return batch
     }
-    const batch = new Map<string, Waiter<Answer>[]>()
-    for (const [id, waiters] of pending) {
-      batch.set(id, waiters)
+    const batch = new Map<string, Pending<Answer>>()
+    for (const [id, entry] of pending) {
+      batch.set(id, entry)
       pending.delete(id)
       if (batch.size === maxKeys) break
     }
     return batch
   }
 
-  const send = (batch: Map<string, Waiter<Answer>[]>): void => {
+  const send = (batch: Map<string, Pending<Answer>>): void => {
     inFlight++
     const vehicleIds: string[] = []
     const qrCodes: string[] = []
-    for (const id of batch.keys()) (id.charCodeAt(0) === 105 /* i */ ? vehicleIds : qrCodes).push(id.slice(1))
+    for (const { key } of batch.values()) (key.type === 'vehicle_id' ? vehicleIds : qrCodes).push(key.value)
     load(vehicleIds, qrCodes).then(
       (answers) => {
-        for (const [id, waiters] of batch) for (const waiter of waiters) waiter.resolve(answers.get(id) ?? null)
+        for (const [id, { waiters }] of batch) for (const waiter of waiters) waiter.resolve(answers.get(id) ?? null)
       },
       (error: unknown) => {
-        for (const waiters of batch.values()) for (const waiter of waiters) waiter.reject(error)
+        for (const { waiters } of batch.values()) for (const waiter of waiters) waiter.reject(error)
       },
     ).finally(() => {
       inFlight--
@@ -72,9 +78,9 @@ export function createLookupBatcher<Answer>(load: LoadBatch<Answer>, maxInFlight
   return (key) =>
     new Promise<Answer | null>((resolve, reject) => {
       const id = keyId(key.type, key.value)
-      const waiters = pending.get(id)
-      if (waiters === undefined) pending.set(id, [{ resolve, reject }])
-      else waiters.push({ resolve, reject })
+      const entry = pending.get(id)
+      if (entry === undefined) pending.set(id, { key, waiters: [{ resolve, reject }] })
+      else entry.waiters.push({ resolve, reject })
       if (!scheduled) {
         scheduled = true
         // After this turn's I/O callbacks: requests that arrived together go together.

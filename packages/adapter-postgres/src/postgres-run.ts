@@ -82,6 +82,11 @@ function writePackedRow(rows: Record<RowKind, BinaryTuples>, packed: Buffer, at:
  * end, in the same transaction: a sorted build, instead of millions of
  * random inserts into a B-tree.
  */
+/** The tables a bulk load fills with their indexes dropped: rows, views, claims. */
+function bulkTablesOf(tables: Tables): Tables[keyof Tables][] {
+  return [tables.deployments, tables.pickups, tables.rides, tables.vehicleViews, tables.qrClaims]
+}
+
 export class PostgresRun implements SpilledRunBackend {
   readonly store = 'postgres'
   private readonly rows: Record<RowKind, BinaryTuples> = { deployment: new BinaryTuples(TUPLES_BYTES), pickup: new BinaryTuples(TUPLES_BYTES), ride: new BinaryTuples(TUPLES_BYTES) }
@@ -135,13 +140,14 @@ export class PostgresRun implements SpilledRunBackend {
       }
       // The run's own statements may be long (a bulk load, an index build): no timeout but the lock's.
       await client.query('SET LOCAL lock_timeout = 0; SET LOCAL statement_timeout = 0')
-      const [[hasRows]] = await queryRows<[boolean]>(
-        client,
-        `SELECT EXISTS (SELECT 1 FROM ${qualified(tables.rides)}) OR EXISTS (SELECT 1 FROM ${qualified(tables.deployments)}) OR EXISTS (SELECT 1 FROM ${qualified(tables.pickups)})`,
-      ) as [[boolean]]
+      // Which of the bulk tables hold rows, read once: the row tables say whether the store has rows at all.
+      const bulk = bulkTablesOf(tables)
+      const [filled] = (await queryRows<boolean[]>(client, `SELECT ${bulk.map((table) => `EXISTS (SELECT 1 FROM ${qualified(table)})`).join(', ')}`)) as [boolean[]]
+      const rowTables: unknown[] = [tables.deployments, tables.pickups, tables.rides]
+      const hasRows = bulk.some((table, i) => filled[i] === true && rowTables.includes(table))
       const started = new PostgresRun(client, tables, run.runId, run.startedAt, hasRows, where, onEnd)
       if (!hasRows) {
-        await started.truncateEmptyBulkTables()
+        await started.truncate(bulk.filter((_table, i) => filled[i] === false))
         await started.dropBulkIndexes()
       }
       return started
@@ -431,9 +437,8 @@ export class PostgresRun implements SpilledRunBackend {
     }
   }
 
-  /** The tables a bulk load fills with their indexes dropped: rows, views, claims. */
   private bulkTables(): Tables[keyof Tables][] {
-    return [this.tables.deployments, this.tables.pickups, this.tables.rides, this.tables.vehicleViews, this.tables.qrClaims]
+    return bulkTablesOf(this.tables)
   }
 
   /**
@@ -444,11 +449,9 @@ export class PostgresRun implements SpilledRunBackend {
    * rewrites the 2 GB of a large first load later to set hint bits or
    * freeze it. The run's rollback gives the tables back as they were.
    */
-  private async truncateEmptyBulkTables(): Promise<void> {
-    for (const table of this.bulkTables()) {
+  private async truncate(empty: Tables[keyof Tables][]): Promise<void> {
+    for (const table of empty) {
       const name = qualified(table)
-      const [[hasRows]] = (await queryRows<[boolean]>(this.client, `SELECT EXISTS (SELECT 1 FROM ${name})`)) as [[boolean]]
-      if (hasRows) continue
       await execute(this.client, `TRUNCATE ${name}`)
       this.frozen.add(name)
     }

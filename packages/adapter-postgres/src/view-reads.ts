@@ -45,11 +45,10 @@ export function viewStatements(tables: Tables, prefix: string): ViewStatements {
  */
 function viewBatchStatement(tables: Tables): string {
   const views = qualified(tables.vehicleViews)
-  const columns = VIEW_COLUMNS
   return `SELECT found.*, m.as_of, m.data_version FROM (
-      SELECT 0 AS key_type, v.vehicle_id AS key, ${columns} FROM ${views} v WHERE v.vehicle_id = ANY($1::text[])
+      SELECT 0 AS key_type, v.vehicle_id AS key, ${VIEW_COLUMNS} FROM ${views} v WHERE v.vehicle_id = ANY($1::text[])
       UNION ALL
-      SELECT 1, q.key, ${columns}
+      SELECT 1, q.key, ${VIEW_COLUMNS}
         FROM unnest($2::text[]) AS q(key)
         CROSS JOIN LATERAL (SELECT c.vehicle_id FROM ${qualified(tables.qrClaims)} c WHERE c.qr_code = q.key ORDER BY c.recency DESC LIMIT 1) owner
         JOIN ${views} v ON v.vehicle_id = owner.vehicle_id
