@@ -1,4 +1,5 @@
-import { renderUsage, runCommand, type CommandDef } from 'citty'
+import { renderUsage, runCommand, type ArgsDef, type CommandDef } from 'citty'
+import { argumentMistake } from './argument-mistakes.js'
 import { mainCommand } from './main-command.js'
 
 // The `vehicle-perf` entry point. citty parses; we decide what a user sees:
@@ -33,15 +34,21 @@ export async function runCli(rawArgs: string[] = process.argv.slice(2)): Promise
     process.stderr.write(`${plain(await renderUsage(mainCommand), process.stderr)}\n`)
     return 2
   }
+  const help = sub === null ? 'vehicle-perf --help' : `vehicle-perf ${sub.name} --help`
+  const usageMistake = (message: string): number => {
+    process.stderr.write(`vehicle-perf: ${plain(message, process.stderr)}\n(${help} shows the usage)\n`)
+    return 2
+  }
+  if (sub !== null) {
+    const args = typeof sub.command.args === 'function' ? await sub.command.args() : await sub.command.args
+    const mistake = argumentMistake(sub.name, (args ?? {}) as ArgsDef, rawArgs.slice(1))
+    if (mistake !== null) return usageMistake(mistake)
+  }
   try {
     await runCommand(mainCommand, { rawArgs })
   } catch (error) {
     // citty's own errors are usage mistakes: an unknown command, a missing argument.
-    if (error instanceof Error && error.name === 'CLIError') {
-      const help = sub === null ? 'vehicle-perf --help' : `vehicle-perf ${sub.name} --help`
-      process.stderr.write(`vehicle-perf: ${plain(error.message, process.stderr)}\n(${help} shows the usage)\n`)
-      return 2
-    }
+    if (error instanceof Error && error.name === 'CLIError') return usageMistake(error.message)
     throw error
   }
   return typeof process.exitCode === 'number' ? process.exitCode : 0

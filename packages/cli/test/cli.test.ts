@@ -206,6 +206,30 @@ describe('vehicle-perf cli', () => {
     expect(bare.stderr).toContain('USAGE vehicle-perf ingest|lookup|stats|rejects|duplicates|serve|generate|demo')
   })
 
+  it('an unknown option, a stray argument or an option without its value is a usage mistake: exit 2, nothing run, nothing written', () => {
+    const stray = join(work, 'stray-out')
+    const cases: [string[], string][] = [
+      [['stats', '--jsn', '--db', db], 'unknown option --jsn (did you mean --json?)\n(vehicle-perf stats --help shows the usage)'],
+      [['lookup', '--bd', 'x', 'AAAAAAAAAAAAAAAAAAAA'], 'unknown option --bd (did you mean --db?)\n(vehicle-perf lookup --help shows the usage)'],
+      [['ingest', data, '--bd', `sqlite:${join(work, 'typo.db')}`], 'unknown option --bd (did you mean --db?)\n(vehicle-perf ingest --help shows the usage)'],
+      [['generate', '--out', stray, 'elsewhere'], 'unexpected argument "elsewhere": generate takes options only\n(vehicle-perf generate --help shows the usage)'],
+      [['ingest', data, '--db'], '--db needs a value\n(vehicle-perf ingest --help shows the usage)'],
+      [['ingest', data, '--db', '--json'], '--db needs a value\n(vehicle-perf ingest --help shows the usage)'],
+      [['stats', '--json=yes', '--db', db], '--json takes no value\n(vehicle-perf stats --help shows the usage)'],
+      [['serve', '-p', '8080'], 'unknown option -p\n(vehicle-perf serve --help shows the usage)'],
+    ]
+    for (const [args, message] of cases) expect({ args, ...cli(...args) }).toEqual({ args, code: 2, stdout: '', stderr: `vehicle-perf: ${message}\n` })
+    // Nothing ran: no store at the default path or the mistyped one, no generated folder.
+    expect(existsSync(join(work, 'vehicle-perf.db'))).toBe(false)
+    expect(existsSync(join(work, 'typo.db'))).toBe(false)
+    expect(existsSync(stray)).toBe(false)
+    // What was right before still runs: `--name=value`, `--no-name`, `--` before positional arguments.
+    const generated = join(work, 'generated-with-equals')
+    expect(cli('generate', `--out=${generated}`, '--scale=0.01', '--no-json').code).toBe(0)
+    expect(existsSync(join(generated, 'expected-accounting.json'))).toBe(true)
+    expect(cli('lookup', `--db=${db}`, '--', 'AAAAAAAAAAAAAAAAAAAA').stderr).not.toMatch(/unknown option|unexpected argument|needs a value/)
+  })
+
   it('--help is plain text when piped, for the main command and each subcommand, and exits 0', () => {
     for (const args of [['--help'], ['ingest', '--help'], ['rejects', '-h']]) {
       const run = cli(...args)
