@@ -3,9 +3,14 @@ import { table } from './format-table.js'
 
 const number = (value: number | undefined): string => (value === undefined ? '-' : value.toLocaleString('en-US'))
 
+/** Reasons and their counts, the most frequent first (ties by name): what to fix first reads first. */
+function reasonsByCount(counts: Readonly<Record<string, number>>): [string, number][] {
+  return Object.entries(counts).sort(([a, m], [b, n]) => n - m || (a < b ? -1 : a > b ? 1 : 0))
+}
+
 function reasons(rejected: RejectCounts | undefined): string {
   if (rejected === undefined || rejected.rows === 0) return ''
-  return Object.entries(rejected.reasons)
+  return reasonsByCount(rejected.reasons)
     .map(([reason, count]) => `${reason} ${count}`)
     .join(', ')
 }
@@ -48,7 +53,7 @@ export function formatStats(stats: StoreStats): string {
     ['rides', number(stats.rows.rides)],
     ['duplicates logged, every run (exact / conflict)', `${number(stats.duplicates.exact)} / ${number(stats.duplicates.conflict)}`],
     ['rejected rows logged, every run', number(stats.rejected.rows)],
-    ...Object.entries(stats.rejected.reasons).map(([reason, count]) => [`  ${reason}`, number(count)]),
+    ...reasonsByCount(stats.rejected.reasons).map(([reason, count]) => [`  ${reason}`, number(count)]),
     ['runs (succeeded / failed)', `${stats.runs.succeeded} / ${stats.runs.failed}`],
     ['last run', stats.runs.lastRunId === null ? '-' : `${stats.runs.lastRunId} (${stats.runs.lastFinishedAt ?? 'unfinished'})`],
     ['data as of', stats.asOf ?? '-'],

@@ -83,6 +83,32 @@ describe('vehicle-perf cli', () => {
     expect(JSON.parse(run.stdout)).toMatchObject({ runs: { succeeded: 2, last_run_id: expect.any(String) }, data_version: 1, rejected: { rows: expect.any(Number), counted: 'per_run' } })
   })
 
+  it('stats and the ingest summary list reject reasons most frequent first, ties by name', () => {
+    // 1 bad_amount, 3 bad_id, 2 bad_timestamp, 2 ride_ends_before_start: in the file's order, not the counts'.
+    const good = (id: string) => `${id},v1INswvfBuu230vCr3Zd,2019-05-03 01:06:49.684 UTC,2019-05-03 01:19:14.298 UTC,48.843589,2.368380,48.849191,2.400312,2.86`
+    const rows = [
+      good('r1aaaaaaaaaaaaaaaaaa').replace(/2\.86$/, 'lots'),
+      good('bad'),
+      good('r1bbbbbbbbbbbbbbbbbb').replace('2019-05-03 01:06:49.684 UTC', 'yesterday'),
+      good('r1cccccccccccccccccc').replace('01:19:14', '00:19:14'),
+      good('bad2'),
+      good('r1dddddddddddddddddd').replace('01:19:14', '00:19:14'),
+      good('bad3'),
+      good('r1eeeeeeeeeeeeeeeeee').replace('2019-05-03 01:06:49.684 UTC', 'tomorrow'),
+      good('r1ffffffffffffffffff'),
+    ]
+    const file = join(work, 'reasons', 'rides_reasons.csv')
+    mkdirSync(join(work, 'reasons'), { recursive: true })
+    writeFileSync(file, ['ride_id,vehicle_id,time_ride_start,time_ride_end,start_lat,start_lng,end_lat,end_lng,gross_amount', ...rows].join('\n'))
+    const store = `sqlite:${join(work, 'reasons.db')}`
+    const order = 'bad_id 3, bad_timestamp 2, ride_ends_before_start 2, bad_amount 1'
+    const summary = cli('ingest', file, '--db', store)
+    expect(summary.code).toBe(0)
+    expect(summary.stdout).toMatch(new RegExp(`^total .* 8  ${order}$`, 'm'))
+    const listed = [...cli('stats', '--db', store).stdout.matchAll(/^ {2}([a-z_]+)\s+(\d+)$/gm)].map(([, reason, count]) => `${reason} ${count}`)
+    expect(listed.join(', ')).toBe(order)
+  })
+
   it('stats says the logs count per run: a file ingested twice counts its rejects twice', () => {
     const store = `sqlite:${join(work, 'twice.db')}`
     const file = join(data, 'rides_2019-05-01.csv')
