@@ -21,7 +21,8 @@ function optionsOf(args: ArgsDef): { options: Map<string, OptionType>; takesPosi
       continue
     }
     const type: OptionType = def.type === 'boolean' ? 'boolean' : 'string'
-    const aliases = def.alias === undefined ? [] : Array.isArray(def.alias) ? def.alias : [def.alias]
+    const alias = 'alias' in def ? (def.alias as string | string[] | undefined) : undefined
+    const aliases = alias === undefined ? [] : Array.isArray(alias) ? alias : [alias]
     for (const alias of [name, name.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase()), ...aliases]) options.set(alias, type)
   }
   return { options, takesPositionals }
