@@ -75,6 +75,9 @@ describe('vehicle-perf cli', () => {
     expect(lines.map((line) => line.vehicle_id ?? line.status)).toEqual([vehicleId, 404, 400, expect.any(String)])
     expect(lines[1]).toEqual({ key: 'AAAAAAAAAAAAAAAAAAAA', status: 404, title: 'Unknown vehicle' })
     expect(run.code).toBe(1)
+    // A key asked twice is answered twice; --json, which every other command takes, changes nothing.
+    const twice = cli('lookup', vehicleId, 'AAAAAAAAAAAAAAAAAAAA', vehicleId, '--db', db, '--json')
+    expect(twice.stdout.trim().split('\n').map((line) => (JSON.parse(line) as Record<string, unknown>).vehicle_id ?? 404)).toEqual([vehicleId, 404, vehicleId])
   })
 
   it('stats --json reports rows, duplicates, rejects by reason and the data version, in snake_case', () => {

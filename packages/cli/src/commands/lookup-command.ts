@@ -18,10 +18,13 @@ export const lookupCommand = defineCommand({
   args: {
     keys: { type: 'positional', description: 'Vehicle ids (20 characters) or QR codes (6 characters, any case)', required: true },
     db: { type: 'string', description: 'Store: sqlite:PATH (default) or postgres://...', default: DEFAULT_DB },
+    // Every other command prints JSON with --json; lookup always does, and takes it too rather than failing a script.
+    json: { type: 'boolean', description: 'JSON lines (what lookup always prints)', default: false },
   },
   run: ({ args }) =>
     guarded(async () => {
-      const keys = [args.keys, ...args._.filter((key) => key !== args.keys)].filter((key): key is string => typeof key === 'string')
+      // Every key in order, a repeated one answered again: one line per key asked.
+      const keys = args._.filter((key): key is string => typeof key === 'string')
       const adapter = await openStore(args.db, { readonly: true })
       try {
         const lines = await lookupLines(adapter, keys)
