@@ -10,6 +10,7 @@ need_chromium=0
 [ -f "${BASH_SOURCE%/*}/../packages/http/src/index.ts" ] && need_chromium=1
 
 if [ "$need_postgres" = 1 ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then missing+=(postgresql); fi
+if [ "$need_postgres" = 1 ] && ! command -v pgbouncer >/dev/null 2>&1 && [ ! -x /usr/sbin/pgbouncer ]; then missing+=(pgbouncer); fi
 if [ "$need_chromium" = 1 ] && ! command -v chromium >/dev/null 2>&1; then missing+=(chromium); fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 

@@ -6,6 +6,7 @@
 #
 #   scripts/postgres.sh start DIR PORT             primary on 127.0.0.1:PORT, data under DIR
 #   scripts/postgres.sh standby DIR PORT STANDBY   a hot standby of it on STANDBY
+#   scripts/postgres.sh pooler DIR PORT POOLER     PgBouncer on POOLER in transaction mode, in front of the primary
 #   scripts/postgres.sh pause DIR                  stops the primary, keeps its data (a test of an outage)
 #   scripts/postgres.sh resume DIR PORT            starts the paused primary again
 #   scripts/postgres.sh stop DIR                   stops both, removes DIR
@@ -74,6 +75,40 @@ case "$command" in
       || { cat "$dir/standby.log" >&2; exit 1; }
     echo "postgres://$(server_user)@127.0.0.1:$standby/postgres"
     ;;
+  pooler)
+    dir="$2"; port="$3"; pooler="$4"
+    command -v pgbouncer >/dev/null 2>&1 || [ -x /usr/sbin/pgbouncer ] \
+      || { echo "[vehicle-perf] PgBouncer is not installed: run scripts/ensure-system-deps.sh as root (Debian's pgbouncer)" >&2; exit 1; }
+    prepare_dir "$dir/pooler"
+    # Transaction pooling, as most hosted PostgreSQL offers it: each transaction
+    # may land on another server connection, and fewer server connections than
+    # clients make sure they do. Startup parameters are left at PgBouncer's
+    # strict default (it refuses statement_timeout and lock_timeout).
+    as_server tee "$dir/pooler/pgbouncer.ini" >/dev/null <<INI
+[databases]
+* = host=127.0.0.1 port=$port
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $pooler
+unix_socket_dir =
+auth_type = trust
+auth_file = $dir/pooler/users.txt
+pool_mode = transaction
+default_pool_size = 4
+max_client_conn = 1000
+logfile = $dir/pooler/pgbouncer.log
+pidfile = $dir/pooler/pgbouncer.pid
+INI
+    # The server's user, and the role the pooler tests log in as (trust still needs each name listed).
+    printf '"%s" ""\n"vehicle_perf_pooled" ""\n' "$(server_user)" | as_server tee "$dir/pooler/users.txt" >/dev/null
+    as_server "$(command -v pgbouncer || echo /usr/sbin/pgbouncer)" -d "$dir/pooler/pgbouncer.ini" \
+      || { cat "$dir/pooler/pgbouncer.log" >&2; exit 1; }
+    for _ in $(seq 1 50); do
+      (exec 3<>"/dev/tcp/127.0.0.1/$pooler") 2>/dev/null && break
+      sleep 0.1
+    done
+    echo "postgres://$(server_user)@127.0.0.1:$pooler/postgres"
+    ;;
   pause)
     dir="$2"
     as_server "$(bin_dir)/pg_ctl" -D "$dir/primary" -m fast -w stop >/dev/null
@@ -86,13 +121,14 @@ case "$command" in
   stop)
     dir="$2"
     bin="$(bin_dir)"
+    if [ -f "$dir/pooler/pgbouncer.pid" ]; then kill "$(cat "$dir/pooler/pgbouncer.pid")" 2>/dev/null || true; fi
     for node in standby primary; do
       if [ -f "$dir/$node/postmaster.pid" ]; then as_server "$bin/pg_ctl" -D "$dir/$node" -m immediate -w stop >/dev/null 2>&1 || true; fi
     done
     rm -rf "$dir"
     ;;
   *)
-    echo "usage: scripts/postgres.sh start DIR PORT | standby DIR PORT STANDBY_PORT | pause DIR | resume DIR PORT | stop DIR" >&2
+    echo "usage: scripts/postgres.sh start DIR PORT | standby DIR PORT STANDBY_PORT | pooler DIR PORT POOLER_PORT | pause DIR | resume DIR PORT | stop DIR" >&2
     exit 2
     ;;
 esac

@@ -43,6 +43,18 @@ export interface PostgresStorageOptions {
   lookupBatchKeys?: number
   /** Where a run spills its rows while it settles their keys (about the run's CSV size at peak). Default: the OS temp folder. */
   tempDir?: string
+  /**
+   * The connections go through a transaction-mode pooler (PgBouncer's
+   * `pool_mode = transaction`, and poolers like it), which hands each
+   * transaction to any server connection: lookups use unnamed statements
+   * (a named one may be missing on the next connection, or already there),
+   * and the adapter's own pool sends no settings at connect (PgBouncer
+   * refuses `statement_timeout` and `lock_timeout` as startup parameters).
+   * Bound reads on the role instead (README, "Behind a connection pooler").
+   * A run and a migration set their own timeouts in their transaction
+   * either way. Default false.
+   */
+  transactionPooler?: boolean
 }
 
 const STORE = 'postgres'
@@ -82,9 +94,13 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageA
     ? new pg.Pool({
         connectionString: options.connectionString,
         max: options.maxConnections ?? 10,
-        statement_timeout: options.statementTimeoutMs ?? 5000,
-        // A read that would wait for a table lock (a first ingest builds the indexes it dropped) fails fast as store_busy.
-        lock_timeout: 1000,
+        ...(options.transactionPooler === true
+          ? {}
+          : {
+              statement_timeout: options.statementTimeoutMs ?? 5000,
+              // A read that would wait for a table lock (a first ingest builds the indexes it dropped) fails fast as store_busy.
+              lock_timeout: 1000,
+            }),
         connectionTimeoutMillis: options.statementTimeoutMs ?? 5000,
         idleTimeoutMillis: 30_000,
       })
@@ -94,7 +110,8 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageA
   const tables = tablesIn(schema)
   const db = drizzle({ client: pool })
   const lockTimeoutMs = options.lockTimeoutMs ?? 5000
-  const prefix = statementPrefix(schema)
+  // Named (prepared once per connection) statements for the hot reads, unless a pooler may move us between connections.
+  const prefix = options.transactionPooler === true ? null : statementPrefix(schema)
   let running = 0
   let idle: (() => void) | null = null
   let closed = false
@@ -106,7 +123,8 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageA
   const lookupBatchKeys = options.lookupBatchKeys ?? DEFAULT_LOOKUP_BATCH_KEYS
   if (!Number.isInteger(lookupBatchKeys) || lookupBatchKeys < 1) throw postgresError('invalid_option', `lookupBatchKeys ${lookupBatchKeys}: expected a whole number >= 1`)
   const lookupBatched = createLookupBatcher((vehicleIds, qrCodes) => readViewBatch(pool, viewReads, vehicleIds, qrCodes), options.maxConnections ?? 10, lookupBatchKeys)
-  const metaRow = db.select().from(meta).where(eq(meta.id, 1)).prepare(`${prefix}meta`)
+  const metaQuery = db.select().from(meta).where(eq(meta.id, 1))
+  const metaRow = prefix === null ? metaQuery : metaQuery.prepare(`${prefix}meta`)
   const dataVersionNow = sql<number>`(SELECT ${meta.dataVersion} FROM ${meta} WHERE ${meta.id} = 1)`.mapWith(Number)
 
   let sweptSpills = false

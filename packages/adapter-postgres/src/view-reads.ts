@@ -9,9 +9,15 @@ type ViewValues = [number, string, string, string | null, string, number | null,
 
 /** The statements that read views: one key alone by its type, or a batch. */
 export interface ViewStatements {
-  byId: { name: string; text: string }
-  byQr: { name: string; text: string }
-  batch: { name: string; text: string }
+  byId: ViewStatement
+  byQr: ViewStatement
+  batch: ViewStatement
+}
+
+/** A statement's text, and its name when it is prepared once per connection. */
+interface ViewStatement {
+  name: string | undefined
+  text: string
 }
 
 const VIEW_COLUMNS = 'v.vehicle_id, v.qr_code, v.template, v.open_started_at, v.open_ride_time_s, v.open_revenue_cents, v.content_hash'
@@ -22,17 +28,18 @@ const VIEW_COLUMNS = 'v.vehicle_id, v.qr_code, v.template, v.open_started_at, v.
  * server time (replanned on each execution: 2.1-2.4k serial reads a second
  * against 4.0-5.1k), and a lightly loaded server sends keys alone.
  */
-export function viewStatements(tables: Tables, prefix: string): ViewStatements {
+export function viewStatements(tables: Tables, prefix: string | null): ViewStatements {
   const views = qualified(tables.vehicleViews)
   const meta = qualified(tables.storeMeta)
+  const name = (suffix: string): string | undefined => (prefix === null ? undefined : `${prefix}${suffix}`)
   return {
-    byId: { name: `${prefix}view_one_id`, text: `SELECT 0, v.vehicle_id, ${VIEW_COLUMNS}, m.as_of, m.data_version FROM ${views} v CROSS JOIN ${meta} m WHERE m.id = 1 AND v.vehicle_id = $1` },
+    byId: { name: name('view_one_id'), text: `SELECT 0, v.vehicle_id, ${VIEW_COLUMNS}, m.as_of, m.data_version FROM ${views} v CROSS JOIN ${meta} m WHERE m.id = 1 AND v.vehicle_id = $1` },
     byQr: {
-      name: `${prefix}view_one_qr`,
+      name: name('view_one_qr'),
       text: `SELECT 1, $1::text, ${VIEW_COLUMNS}, m.as_of, m.data_version FROM ${views} v CROSS JOIN ${meta} m
         WHERE m.id = 1 AND v.vehicle_id = (SELECT c.vehicle_id FROM ${qualified(tables.qrClaims)} c WHERE c.qr_code = $1 ORDER BY c.recency DESC LIMIT 1)`,
     },
-    batch: { name: `${prefix}view_batch`, text: viewBatchStatement(tables) },
+    batch: { name: name('view_batch'), text: viewBatchStatement(tables) },
   }
 }
 

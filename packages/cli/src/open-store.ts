@@ -9,12 +9,20 @@ export const DEFAULT_DB = 'sqlite:./vehicle-perf.db'
 
 export type StoreLocation =
   | { kind: 'sqlite'; /** The database file. */ target: string }
-  | { kind: 'postgres'; /** The connection URL, without the `schema` parameter. */ target: string; schema: string | undefined }
+  | {
+      kind: 'postgres'
+      /** The connection URL, without the `schema` and `pooler` parameters. */
+      target: string
+      schema: string | undefined
+      /** `?pooler=transaction`: the URL is a transaction-mode pooler's (PgBouncer), see the adapter's `transactionPooler`. */
+      transactionPooler: boolean
+    }
 
 /**
  * `sqlite:PATH`, `sqlite://PATH` or a plain path; `postgres://...` or
  * `postgresql://...`, with an optional `?schema=NAME` (default
- * `vehicle_perf`). Any other URL scheme is a usage error, not a file name.
+ * `vehicle_perf`) and `pooler=transaction` (the URL is PgBouncer's, in
+ * transaction mode). Any other URL scheme is a usage error, not a file name.
  */
 export function parseStoreLocation(db: string): StoreLocation {
   if (/^postgres(ql)?:\/\//.test(db)) {
@@ -25,8 +33,13 @@ export function parseStoreLocation(db: string): StoreLocation {
       throw new UsageError(`--db ${db}: not a valid PostgreSQL URL (example: --db postgres://user@host:5432/db?schema=vehicle_perf)`)
     }
     const schema = url.searchParams.get('schema') ?? undefined
+    const pooler = url.searchParams.get('pooler')
+    if (pooler !== null && pooler !== 'transaction') {
+      throw new UsageError(`--db ...?pooler=${pooler}: expected pooler=transaction (a transaction-mode pooler such as PgBouncer), or no pooler parameter`)
+    }
     url.searchParams.delete('schema')
-    return { kind: 'postgres', target: url.toString(), schema }
+    url.searchParams.delete('pooler')
+    return { kind: 'postgres', target: url.toString(), schema, transactionPooler: pooler === 'transaction' }
   }
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(db)?.[1]
   if (scheme !== undefined && scheme !== 'sqlite') {
@@ -45,7 +58,7 @@ export function parseStoreLocation(db: string): StoreLocation {
 export async function openStore(db: string, options: { readonly?: boolean; readSnapshotMs?: number; readCacheMb?: number } = {}): Promise<StorageAdapter> {
   const location = parseStoreLocation(db)
   if (location.kind === 'postgres') {
-    const adapter = createPostgresStorage({ connectionString: location.target, schema: location.schema, readOnly: options.readonly })
+    const adapter = createPostgresStorage({ connectionString: location.target, schema: location.schema, readOnly: options.readonly, transactionPooler: location.transactionPooler })
     try {
       await adapter.migrate()
     } catch (error) {

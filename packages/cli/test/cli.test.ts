@@ -411,6 +411,26 @@ describe('vehicle-perf cli on PostgreSQL', () => {
     expect(await exited).toBe(0)
   }, 120_000)
 
+  it('?pooler=transaction reads and writes through PgBouncer in transaction mode; another pooler value is a usage mistake', async () => {
+    const pooled = new URL(inject('poolerUrl'))
+    pooled.searchParams.set('schema', `vp_cli_pooled_${process.pid}_${Date.now() % 100000}`)
+    pooled.searchParams.set('pooler', 'transaction')
+    const ingested = cli('ingest', data, '--db', pooled.toString(), '--json')
+    expect(ingested.stderr).toBe('')
+    expect((JSON.parse(ingested.stdout) as IngestReport).status).toBe('succeeded')
+    expect(JSON.parse(cli('stats', '--db', pooled.toString(), '--json').stdout)).toMatchObject({ runs: { succeeded: 1 }, data_version: 1 })
+    const { child, exited, listening } = await serveUntilListening('--db', pooled.toString(), '--port', '0')
+    const pickups = readFileSync(join(data, 'pickups_2019-05-08.csv'), 'utf8').split('\n').slice(1, 41)
+    const keys = pickups.flatMap((line) => line.split(',').slice(1, 3))
+    // More requests at once than PgBouncer has server connections (4): each lands wherever the pooler puts it.
+    const statuses = await Promise.all(keys.map(async (key) => (await fetch(`${listening.url}/api/v1/vehicles/${key}`)).status))
+    expect(statuses.every((status) => status === 200)).toBe(true)
+    child.kill('SIGTERM')
+    expect(await exited).toBe(0)
+    pooled.searchParams.set('pooler', 'session')
+    expect(cli('stats', '--db', pooled.toString())).toMatchObject({ code: 2, stderr: expect.stringContaining('expected pooler=transaction') })
+  }, 120_000)
+
   it('a postgres:// store that cannot be reached fails in one line that names it, without the password', () => {
     const run = cli('stats', '--db', 'postgres://someone:secret@127.0.0.1:1/nowhere')
     expect(run.code).toBe(1)
