@@ -86,6 +86,17 @@ describe('vehicle-perf cli', () => {
     expect(JSON.parse(run.stdout)).toMatchObject({ runs: { succeeded: 2, last_run_id: expect.any(String) }, data_version: 1, rejected: { rows: expect.any(Number), counted: 'per_run' } })
   })
 
+  it('a file named twice is read twice, however it is spelt: the second copy is a re-ingest within the batch', () => {
+    const file = join(data, 'deployments_2019-05-01.csv')
+    const store = `sqlite:${join(work, 'named-twice.db')}`
+    const run = cli('ingest', file, file, join(data, '.', 'deployments_2019-05-01.csv'), '--db', store, '--json')
+    const report = JSON.parse(run.stdout) as IngestReport
+    expect(report.files.map((f) => f.source)).toEqual(Array(3).fill('deployments_2019-05-01.csv'))
+    const [first, ...again] = report.files
+    for (const copy of again) expect(copy).toMatchObject({ rows_read: first?.rows_read, accepted: 0, rejected: first?.rejected })
+    expect(report.totals.rows_read).toBe(3 * (first?.rows_read ?? 0))
+  })
+
   it('stats and the ingest summary list reject reasons most frequent first, ties by name', () => {
     // 1 bad_amount, 3 bad_id, 2 bad_timestamp, 2 ride_ends_before_start: in the file's order, not the counts'.
     const good = (id: string) => `${id},v1INswvfBuu230vCr3Zd,2019-05-03 01:06:49.684 UTC,2019-05-03 01:19:14.298 UTC,48.843589,2.368380,48.849191,2.400312,2.86`

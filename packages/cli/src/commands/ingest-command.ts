@@ -59,7 +59,8 @@ export const ingestCommand = defineCommand({
   },
   run: ({ args }) =>
     guarded(async () => {
-      const paths = [args.paths, ...args._.filter((path) => path !== args.paths)].filter((path): path is string => typeof path === 'string' && path !== '')
+      // Every path as given: a file named twice is read twice, a re-ingest within the batch (domain.md §3), however it is spelt.
+      const paths = args._.filter((path): path is string => typeof path === 'string' && path !== '')
       if (args.kind !== undefined && !isRowKind(args.kind)) throw new UsageError(`--kind ${args.kind}: expected deployment, pickup or ride`)
       const kind = args.kind !== undefined && isRowKind(args.kind) ? args.kind : undefined
       if (paths.includes('-') && kind === undefined) throw new UsageError('reading standard input (-) needs --kind deployment, pickup or ride')
