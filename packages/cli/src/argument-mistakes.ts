@@ -21,9 +21,9 @@ function optionsOf(args: ArgsDef): { options: Map<string, OptionType>; takesPosi
       continue
     }
     const type: OptionType = def.type === 'boolean' ? 'boolean' : 'string'
-    const alias = 'alias' in def ? (def.alias as string | string[] | undefined) : undefined
-    const aliases = alias === undefined ? [] : Array.isArray(alias) ? alias : [alias]
-    for (const alias of [name, name.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase()), ...aliases]) options.set(alias, type)
+    const given = 'alias' in def ? (def.alias as string | string[] | undefined) : undefined
+    const aliases = given === undefined ? [] : Array.isArray(given) ? given : [given]
+    for (const spelling of [name, name.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase()), ...aliases]) options.set(spelling, type)
   }
   return { options, takesPositionals }
 }
