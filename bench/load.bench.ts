@@ -5,9 +5,10 @@
 // The machine is shared and noisy: rounds alternate between the two servers
 // and the figures are medians over rounds, the ratio the median of each
 // round's ratio.
-// With --stores sqlite,postgres,standby the same data is served from SQLite,
-// from a PostgreSQL primary and from its hot standby (a throwaway pair from
-// scripts/postgres.sh), each in turn within every round.
+// With --stores sqlite,postgres,standby,pooled the same data is served from
+// SQLite, from a PostgreSQL primary, from its hot standby and from the
+// primary through PgBouncer in transaction mode (?pooler=transaction; all
+// throwaway, from scripts/postgres.sh), each in turn within every round.
 // Usage: pnpm bench:load [scale] [seconds per round] [workers] [--stores ...]   (default: 1 8 1 sqlite; needs `apt-get install wrk`)
 import type { ChildProcess } from 'node:child_process'
 import { existsSync, writeFileSync } from 'node:fs'
@@ -23,7 +24,7 @@ import { CONNECTIONS, start, wrk, type WrkResult } from './lib/http-load.ts'
 
 const storesAt = process.argv.indexOf('--stores')
 const positional = process.argv.slice(2).filter((_arg, i) => storesAt === -1 || (i + 2 !== storesAt && i + 2 !== storesAt + 1))
-const stores = (storesAt === -1 ? 'sqlite' : (process.argv[storesAt + 1] ?? '')).split(',').filter((name) => ['sqlite', 'postgres', 'standby'].includes(name))
+const stores = (storesAt === -1 ? 'sqlite' : (process.argv[storesAt + 1] ?? '')).split(',').filter((name) => ['sqlite', 'postgres', 'standby', 'pooled'].includes(name))
 const scale = Number(positional[0] ?? 1)
 const seconds = Number(positional[1] ?? 8)
 // HTTP processes for every server (serve --workers N; the bare one forks as many).
@@ -61,8 +62,8 @@ console.log(`stores: ${stores.join(', ')}, scale ${scale}, 100,000 request paths
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number
 
 /** The same data in PostgreSQL, on a primary and a hot standby that has replayed it. */
-async function preparePostgres(): Promise<{ primary: string; standby: string; stop: () => void }> {
-  const server = startPostgres({ primaryPort: 3821, standbyPort: 3822 })
+async function preparePostgres(): Promise<{ primary: string; standby: string; pooled: string; stop: () => void }> {
+  const server = startPostgres({ primaryPort: 3821, standbyPort: 3822, poolerPort: 3823 })
   const primary = inSchema(server.url, 'vehicle_perf')
   const adapter = createPostgresStorage({ connectionString: server.url })
   await adapter.migrate()
@@ -76,14 +77,17 @@ async function preparePostgres(): Promise<{ primary: string; standby: string; st
     await new Promise((resolve) => setTimeout(resolve, 200))
   }
   await replica.close()
-  return { primary, standby: inSchema(server.standbyUrl as string, 'vehicle_perf'), stop: server.stop }
+  const pooled = new URL(inSchema(server.poolerUrl as string, 'vehicle_perf'))
+  pooled.searchParams.set('pooler', 'transaction')
+  return { primary, standby: inSchema(server.standbyUrl as string, 'vehicle_perf'), pooled: pooled.toString(), stop: server.stop }
 }
 
 const postgres = stores.some((name) => name !== 'sqlite') ? await preparePostgres() : null
-const locations: Record<string, string> = { sqlite: `sqlite:${dbFile}`, postgres: postgres?.primary ?? '', standby: postgres?.standby ?? '' }
+const locations: Record<string, string> = { sqlite: `sqlite:${dbFile}`, postgres: postgres?.primary ?? '', standby: postgres?.standby ?? '', pooled: postgres?.pooled ?? '' }
 const servers: { name: string; url: string; child: ChildProcess }[] = []
 for (const [i, name] of stores.entries()) {
-  const port = 3811 + 3 * i + (i === 0 ? 0 : 2)
+  // Clear of the bare servers (3812, 3813) and PostgreSQL's (3821-3823).
+  const port = i === 0 ? 3811 : 3830 + i
   const child = await start([join(root, 'packages/cli/dist/bin.js'), 'serve', '--db', locations[name] as string, '--port', String(port), '--workers', String(workers)], `http://127.0.0.1:${port}/readyz`)
   servers.push({ name, url: `http://127.0.0.1:${port}`, child })
 }
