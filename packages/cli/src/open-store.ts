@@ -7,6 +7,13 @@ import { UsageError } from './cli-errors.js'
 
 export const DEFAULT_DB = 'sqlite:./vehicle-perf.db'
 
+/** The `--db` option, the same on every command that opens a store. */
+export const DB_ARG = {
+  type: 'string',
+  description: 'Store: sqlite:PATH (default) or postgres://user@host/db (?schema=NAME; &pooler=transaction behind PgBouncer in transaction mode)',
+  default: DEFAULT_DB,
+} as const
+
 export type StoreLocation =
   | { kind: 'sqlite'; /** The database file. */ target: string }
   | {

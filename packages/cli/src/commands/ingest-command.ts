@@ -2,7 +2,7 @@ import { defineCommand } from 'citty'
 import { ingest, isRowKind, isVehiclePerfError, resolveSources, type IngestReport, type IngestSource, type RowKind, type SelectionPolicy } from '@vehicle-perf/core'
 import { guarded, UsageError } from '../cli-errors.js'
 import { formatIngestReport } from '../format-report.js'
-import { DEFAULT_DB, openStore } from '../open-store.js'
+import { DB_ARG, openStore } from '../open-store.js'
 import { createIngestProgress } from '../progress-bar.js'
 
 export function readPolicy(value: string | undefined): SelectionPolicy {
@@ -51,7 +51,7 @@ export const ingestCommand = defineCommand({
   meta: { name: 'ingest', description: 'Validate, deduplicate and store CSV batches (files, directories or globs), then refresh the vehicles they touched' },
   args: {
     paths: { type: 'positional', description: 'CSV files, directories (read non-recursively), quoted globs, or - for standard input (with --kind)', required: true },
-    db: { type: 'string', description: 'Store: sqlite:PATH (default) or postgres://...', default: DEFAULT_DB },
+    db: DB_ARG,
     policy: { type: 'string', description: 'How responses pick rides: recent (default) or revenue', default: 'recent' },
     kind: { type: 'string', description: 'Kind of every given file when names do not tell it: deployment, pickup or ride' },
     'skip-known': { type: 'boolean', description: 'Skip files whose sha256 a successful run already ingested', default: false },

@@ -1,11 +1,11 @@
 import { isRowKind, REJECT_REASONS, ROW_KINDS, type LogFilter, type RejectReason } from '@vehicle-perf/core'
 import { UsageError } from '../cli-errors.js'
 import type { LogFormat } from '../format-logs.js'
-import { DEFAULT_DB } from '../open-store.js'
+import { DB_ARG } from '../open-store.js'
 
 /** The options `rejects` and `duplicates` share. */
 export const LOG_ARGS = {
-  db: { type: 'string', description: 'Store: sqlite:PATH (default) or postgres://...', default: DEFAULT_DB },
+  db: DB_ARG,
   run: { type: 'string', description: 'Only this run (its run_id, as ingest and stats print it)' },
   file: { type: 'string', description: 'Only this file (its name as the run report gives it)' },
   kind: { type: 'string', description: `Only rows of this kind: ${ROW_KINDS.join(', ')}` },

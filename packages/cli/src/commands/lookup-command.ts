@@ -1,7 +1,7 @@
 import { defineCommand } from 'citty'
 import { lookupVehicle, type StorageAdapter } from '@vehicle-perf/core'
 import { guarded } from '../cli-errors.js'
-import { DEFAULT_DB, openStore } from '../open-store.js'
+import { DB_ARG, openStore } from '../open-store.js'
 
 /** domain.md §9: one line per key, in order: the v1 response, or a status line. */
 export async function lookupLines(adapter: StorageAdapter, keys: readonly string[]): Promise<string[]> {
@@ -17,7 +17,7 @@ export const lookupCommand = defineCommand({
   meta: { name: 'lookup', description: 'Print the v1 performance response of vehicles, by vehicle id or QR code, one JSON line per key' },
   args: {
     keys: { type: 'positional', description: 'Vehicle ids (20 characters) or QR codes (6 characters, any case)', required: true },
-    db: { type: 'string', description: 'Store: sqlite:PATH (default) or postgres://...', default: DEFAULT_DB },
+    db: DB_ARG,
     // Every other command prints JSON with --json; lookup always does, and takes it too rather than failing a script.
     json: { type: 'boolean', description: 'JSON lines (what lookup always prints)', default: false },
   },

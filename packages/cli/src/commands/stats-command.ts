@@ -1,12 +1,12 @@
 import { defineCommand } from 'citty'
 import { guarded } from '../cli-errors.js'
 import { formatStats, statsJson } from '../format-report.js'
-import { DEFAULT_DB, openStore } from '../open-store.js'
+import { DB_ARG, openStore } from '../open-store.js'
 
 export const statsCommand = defineCommand({
   meta: { name: 'stats', description: 'Runs, rows, duplicates, rejects by reason, vehicles and data version of a store' },
   args: {
-    db: { type: 'string', description: 'Store: sqlite:PATH (default) or postgres://...', default: DEFAULT_DB },
+    db: DB_ARG,
     json: { type: 'boolean', description: 'Print as JSON', default: false },
   },
   run: ({ args }) =>
