@@ -54,6 +54,14 @@ export function classify(wrapped: unknown, what: string, where: string): Vehicle
   if (code === '53100') return postgresError('disk_full', `${what} ${where}: the server's disk is full (${message})`, error)
   // An undefined table or schema: the store was never migrated (or another schema was given).
   if (code === '42P01' || code === '3F000') return postgresError('store_unreachable', `${what} ${where}: no vehicle-perf tables there; run migrate() (vehicle-perf ingest does) or check the schema option (${message})`, error)
+  // How the store was given, not a fault of ours: the store cannot be used as given (a server on it is not ready, 503).
+  if (typeof code === 'string' && code.startsWith('28')) {
+    return postgresError('store_unreachable', `${what} ${where}: the server's login was refused (${message}); check the user and password in the URL or the pool`, error)
+  }
+  if (code === '3D000') return postgresError('store_unreachable', `${what} ${where}: ${message}; create it or fix the URL`, error)
+  if (code === '42501') {
+    return postgresError('store_unreachable', `${what} ${where}: ${message}; the role needs the privilege (to migrate: CREATE on the database; to read: USAGE on the schema and SELECT on its tables)`, error)
+  }
   if (code === '25006') return postgresError('invalid_option', `${what} ${where}: the server is read-only (a hot standby?): ingest on the primary (${message})`, error)
   return postgresError('internal', `${what} ${where}: ${message}`, error)
 }

@@ -95,3 +95,42 @@ describe('bulk load into an empty store', () => {
     }
   })
 })
+
+describe('a store given with the wrong login, database or privileges', () => {
+  /** The URL as another role, or to another database. */
+  const as = (user: string, database = new URL(url).pathname.slice(1)): string => {
+    const other = new URL(url)
+    other.username = user
+    other.pathname = `/${database}`
+    return other.toString()
+  }
+
+  test('is store_unreachable with a message that says what to fix, for a reader and for a migration, never internal', async () => {
+    const schema = freshSchema()
+    const owner = createPostgresStorage({ connectionString: url, schema })
+    await owner.migrate()
+    await owner.close()
+    await withClient(url, async (client) => {
+      await client.query(`DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'vp_no_privileges') THEN CREATE ROLE vp_no_privileges LOGIN; END IF; END $$`)
+      await client.query('REVOKE CREATE ON DATABASE postgres FROM vp_no_privileges')
+    })
+    const cases: [{ connectionString: string; readOnly?: boolean; schema?: string }, RegExp][] = [
+      [{ connectionString: as('vp_no_such_role') }, /login was refused.*role "vp_no_such_role" does not exist.*user and password/],
+      [{ connectionString: as('postgres', 'vp_no_such_database') }, /database "vp_no_such_database" does not exist.*create it or fix the URL/],
+      [{ connectionString: as('vp_no_privileges'), schema: `${schema}_new` }, /permission denied for database.*privilege/],
+      [{ connectionString: as('vp_no_privileges'), schema, readOnly: true }, /permission denied for schema.*privilege/],
+    ]
+    try {
+      for (const [options, message] of cases) {
+        const adapter = createPostgresStorage(options)
+        try {
+          await expect(adapter.migrate()).rejects.toMatchObject({ code: 'store_unreachable', store: 'postgres', message: expect.stringMatching(message) })
+        } finally {
+          await adapter.close()
+        }
+      }
+    } finally {
+      await withClient(url, async (client) => void (await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)))
+    }
+  })
+})

@@ -447,6 +447,11 @@ describe('vehicle-perf cli on PostgreSQL', () => {
     expect(run.code).toBe(1)
     expect(run.stderr).toMatch(/^vehicle-perf: cannot read schema vehicle_perf on 127\.0\.0\.1:1\/nowhere: /)
     expect(run.stderr).not.toContain('secret')
+    // A wrong database or role is the user's to fix: one line, exit 1, not an internal error.
+    const wrongDatabase = new URL(inject('databaseUrl'))
+    wrongDatabase.pathname = '/vp_no_such_database'
+    const wrong = cli('stats', '--db', wrongDatabase.toString())
+    expect(wrong).toMatchObject({ code: 1, stderr: expect.stringMatching(/^vehicle-perf: cannot read .*database "vp_no_such_database" does not exist; create it or fix the URL\n$/) })
   })
 })
 
