@@ -3,7 +3,7 @@ import { drizzle } from 'drizzle-orm/node-postgres'
 import { eq } from 'drizzle-orm'
 import { getTableConfig } from 'drizzle-orm/pg-core'
 import { classify, postgresError } from './postgres-errors.js'
-import { execute, queryRows } from './pg-client.js'
+import { execute, queryRows, watchConnection } from './pg-client.js'
 import { createStatements } from './schema-ddl.js'
 import { KEY_TEXT, qualified, type Tables } from './schema.js'
 
@@ -54,6 +54,7 @@ export async function migrate(pool: pg.Pool, schema: string, tables: Tables, whe
   } catch (error) {
     throw classify(error, 'cannot migrate', where)
   }
+  const connection = watchConnection(client)
   let failed = false
   try {
     await execute(client, 'BEGIN')
@@ -70,8 +71,9 @@ export async function migrate(pool: pg.Pool, schema: string, tables: Tables, whe
   } catch (error) {
     failed = true
     await client.query('ROLLBACK').catch(() => {})
-    throw classify(error, 'cannot migrate', where)
+    throw classify(connection.lost() ?? error, 'cannot migrate', where)
   } finally {
+    connection.unwatch()
     client.release(failed ? true : undefined)
   }
 }

@@ -40,3 +40,31 @@ export async function queryRows<Row extends unknown[] = unknown[]>(client: Query
 export async function execute(client: QueryClient, text: string, values: unknown[] = []): Promise<void> {
   await client.query(text, values)
 }
+
+/** A connection held across statements, and whether the server has ended it. */
+export interface WatchedConnection {
+  /** The error the connection ended with, or null while it is open. */
+  lost(): unknown
+  /** Stops watching, before the connection goes back to the pool (which watches its idle ones itself). */
+  unwatch(): void
+}
+
+/**
+ * Watches a pooled connection held across statements (a run, a migration).
+ * The server may end it between two of them (pg_terminate_backend, a
+ * failover, a crashed backend): pg reports that as an 'error' event, which
+ * on a checked-out connection nothing else listens to, and an 'error' event
+ * without a listener ends the process. Here it is kept, and the next
+ * statement fails as the store's error instead.
+ */
+export function watchConnection(client: pg.PoolClient): WatchedConnection {
+  let lost: unknown = null
+  const onError = (error: unknown): void => {
+    lost ??= error
+  }
+  client.on('error', onError)
+  return {
+    lost: () => lost,
+    unwatch: () => void client.removeListener('error', onError),
+  }
+}

@@ -3,8 +3,8 @@ import { ROW_KINDS, type DuplicateRecord, type IngestReport, type RejectRecord, 
 import { copyPackedKey, copyPackedQrCode, emptyPackedRowFields, packedRowSize, packRow, PACKED_ROW_KIND_CODES, readPackedRowFields } from '@vehicle-perf/core/packed-rows'
 import type { FirstOfKey, FreshRows, SpilledRunBackend } from '@vehicle-perf/core/spilled-run'
 import { BinaryTuples, copyBinary } from './binary-copy.js'
-import { execute, queryRows } from './pg-client.js'
-import { classify, postgresError } from './postgres-errors.js'
+import { execute, queryRows, watchConnection, type WatchedConnection } from './pg-client.js'
+import { classify, isUnreachable, postgresError } from './postgres-errors.js'
 import { readMeta, recordRun } from './postgres-runs.js'
 import { createStatements } from './schema-ddl.js'
 import { qualified, type Tables } from './schema.js'
@@ -68,6 +68,35 @@ function writePackedRow(rows: Record<RowKind, BinaryTuples>, packed: Buffer, at:
   return kind
 }
 
+/** Records a failed run in a transaction of its own. */
+async function recordFailedRun(client: pg.PoolClient, tables: Tables, report: IngestReport): Promise<void> {
+  await execute(client, 'BEGIN')
+  await recordRun(client, tables, report)
+  await execute(client, 'COMMIT')
+}
+
+/** Records a failed run on a connection of its own, when the run's is gone. */
+async function recordFailedRunElsewhere(pool: pg.Pool, tables: Tables, report: IngestReport): Promise<void> {
+  const client = await pool.connect()
+  const connection = watchConnection(client)
+  let failed = false
+  try {
+    await recordFailedRun(client, tables, report)
+  } catch (error) {
+    failed = true
+    await client.query('ROLLBACK').catch(() => {})
+    throw connection.lost() ?? error
+  } finally {
+    connection.unwatch()
+    client.release(failed ? true : undefined)
+  }
+}
+
+/** The tables a bulk load fills with their indexes dropped: rows, views, claims. */
+function bulkTablesOf(tables: Tables): Tables[keyof Tables][] {
+  return [tables.deployments, tables.pickups, tables.rides, tables.vehicleViews, tables.qrClaims]
+}
+
 /**
  * One run on PostgreSQL, as core's spilled run sees it. The run holds one
  * connection in one transaction, opened under an advisory lock (the ingest
@@ -82,11 +111,6 @@ function writePackedRow(rows: Record<RowKind, BinaryTuples>, packed: Buffer, at:
  * end, in the same transaction: a sorted build, instead of millions of
  * random inserts into a B-tree.
  */
-/** The tables a bulk load fills with their indexes dropped: rows, views, claims. */
-function bulkTablesOf(tables: Tables): Tables[keyof Tables][] {
-  return [tables.deployments, tables.pickups, tables.rides, tables.vehicleViews, tables.qrClaims]
-}
-
 export class PostgresRun implements SpilledRunBackend {
   readonly store = 'postgres'
   private readonly rows: Record<RowKind, BinaryTuples> = { deployment: new BinaryTuples(TUPLES_BYTES), pickup: new BinaryTuples(TUPLES_BYTES), ride: new BinaryTuples(TUPLES_BYTES) }
@@ -104,7 +128,9 @@ export class PostgresRun implements SpilledRunBackend {
   private finished = false
 
   private constructor(
+    private readonly pool: pg.Pool,
     private readonly client: pg.PoolClient,
+    private readonly connection: WatchedConnection,
     private readonly tables: Tables,
     readonly runId: string,
     readonly startedAt: Date,
@@ -127,6 +153,7 @@ export class PostgresRun implements SpilledRunBackend {
       onEnd()
       throw classify(error, 'cannot start an ingest on', where)
     }
+    const connection = watchConnection(client)
     try {
       await client.query('BEGIN')
       await client.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.round(lockTimeoutMs))}`)
@@ -145,7 +172,7 @@ export class PostgresRun implements SpilledRunBackend {
       const [filled] = (await queryRows<boolean[]>(client, `SELECT ${bulk.map((table) => `EXISTS (SELECT 1 FROM ${qualified(table)})`).join(', ')}`)) as [boolean[]]
       const rowTables: unknown[] = [tables.deployments, tables.pickups, tables.rides]
       const hasRows = bulk.some((table, i) => filled[i] === true && rowTables.includes(table))
-      const started = new PostgresRun(client, tables, run.runId, run.startedAt, hasRows, where, onEnd)
+      const started = new PostgresRun(pool, client, connection, tables, run.runId, run.startedAt, hasRows, where, onEnd)
       if (!hasRows) {
         await started.truncate(bulk.filter((_table, i) => filled[i] === false))
         await started.dropBulkIndexes()
@@ -153,18 +180,19 @@ export class PostgresRun implements SpilledRunBackend {
       return started
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {})
+      connection.unwatch()
       client.release(true)
       onEnd()
       throw classify(error, 'cannot start an ingest on', where)
     }
   }
 
-  /** Runs a step of the run, turning a driver error into one of ours. */
+  /** Runs a step of the run, turning a driver error into one of ours (the server's own, when it ended the connection). */
   private async guard<T>(what: string, work: () => Promise<T>): Promise<T> {
     try {
       return await work()
     } catch (error) {
-      throw classify(error, what, this.where)
+      throw classify(this.connection.lost() ?? error, what, this.where)
     }
   }
 
@@ -406,18 +434,32 @@ export class PostgresRun implements SpilledRunBackend {
     await this.end(async () => {}, 'cannot commit the ingest on')
   }
 
-  /** Rolls everything back, then records the failed run in its own small transaction. */
+  /**
+   * Rolls everything back, then records the failed run in its own small
+   * transaction: on the run's connection, or on another one when the server
+   * ended the run's (its transaction went with it).
+   */
   rollback(report: IngestReport): Promise<void> {
     return this.end(async () => {
       await this.drain().catch(() => {})
-      await execute(this.client, 'ROLLBACK')
-      // On a full disk this fails too (the rolled-back rows keep their
+      // On a full disk recording fails too (the rolled-back rows keep their
       // space until a vacuum, which needs room itself): the caller then has
       // the failed run's report on the error, and the store is as it was.
-      await execute(this.client, 'BEGIN')
-      await recordRun(this.client, this.tables, report)
-      await execute(this.client, 'COMMIT')
+      if (await this.rolledBack()) await recordFailedRun(this.client, this.tables, report)
+      else await recordFailedRunElsewhere(this.pool, this.tables, report)
     }, 'cannot roll the ingest back on')
+  }
+
+  /** Whether the run's transaction was rolled back on its connection; false when the server had ended the connection. */
+  private async rolledBack(): Promise<boolean> {
+    if (this.connection.lost() !== null) return false
+    try {
+      await execute(this.client, 'ROLLBACK')
+      return true
+    } catch (error) {
+      if (this.connection.lost() !== null || isUnreachable(error)) return false
+      throw error
+    }
   }
 
   private async end(work: () => Promise<void>, what: string): Promise<void> {
@@ -431,8 +473,10 @@ export class PostgresRun implements SpilledRunBackend {
       await this.client.query('ROLLBACK').catch(() => {})
       throw classify(error, what, this.where)
     } finally {
-      // A connection that failed is not given back to the pool for reuse.
-      this.client.release(failure === null ? undefined : true)
+      // A connection that failed, or that the server ended, is not given back to the pool for reuse.
+      const broken = failure !== null || this.connection.lost() !== null
+      this.connection.unwatch()
+      this.client.release(broken ? true : undefined)
       this.onEnd()
     }
   }
