@@ -9,8 +9,7 @@ export function postgresError(code: VehiclePerfErrorCode, message: string, cause
 
 // Node's socket errors, and SQLSTATEs that mean the server cannot serve us
 // now: connection exceptions (class 08), shutdowns (57P01-57P03), too many
-// connections (53300), a standby's recovery conflict (40001 is retried by
-// callers; not here).
+// connections (53300). A standby's recovery conflict is 40001: busy, below.
 const UNREACHABLE_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN'])
 const UNREACHABLE_STATE = new Set(['57P01', '57P02', '57P03', '53300', '53400'])
 const CONNECTION_LOST = /Connection terminated|connection timeout|timeout expired|Client has encountered a connection error|Connection ended/i
@@ -50,6 +49,9 @@ export function classify(wrapped: unknown, what: string, where: string): Vehicle
   // A statement that ran past statement_timeout: the store is too slow to answer now.
   if (code === '57014') return postgresError('store_unreachable', `${what} ${where}: the server did not answer in time (${message})`, error)
   if (code === '55P03') return postgresError('store_busy', `${what} ${where}: ${message}`, error)
+  // A hot standby cancels a read that conflicts with replaying the primary's changes (and a
+  // serialization failure or deadlock is the same kind of thing): it works when tried again.
+  if (code === '40001' || code === '40P01') return postgresError('store_busy', `${what} ${where}: ${message}; try again`, error)
   // disk_full (53100): the server's disk; a run's temp files are core's (ENOSPC there is disk_full too).
   if (code === '53100') return postgresError('disk_full', `${what} ${where}: the server's disk is full (${message})`, error)
   // An undefined table or schema: the store was never migrated (or another schema was given).
