@@ -153,6 +153,7 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageA
       open()
       if (options.readOnly) {
         const version = await read('cannot read', () => schemaVersion(pool, tables))
+        if (version === 0) throw postgresError('store_unreachable', `no vehicle-perf store in ${where}: ingest into it first (vehicle-perf ingest creates it), or check the schema`)
         if (version !== SCHEMA_VERSION) {
           throw postgresError('store_unreachable', `${where} has schema ${version}, this adapter needs ${SCHEMA_VERSION}: migrate the primary first (vehicle-perf ingest does)`)
         }

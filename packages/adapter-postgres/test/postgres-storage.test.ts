@@ -134,3 +134,13 @@ describe('a store given with the wrong login, database or privileges', () => {
     }
   })
 })
+
+test('a reader on a schema nothing was ingested into says to ingest first', async () => {
+  const schema = freshSchema()
+  const reader = createPostgresStorage({ connectionString: url, schema, readOnly: true })
+  try {
+    await expect(reader.migrate()).rejects.toMatchObject({ code: 'store_unreachable', message: `no vehicle-perf store in schema ${schema} on ${new URL(url).host}${new URL(url).pathname}: ingest into it first (vehicle-perf ingest creates it), or check the schema` })
+  } finally {
+    await reader.close()
+  }
+})
