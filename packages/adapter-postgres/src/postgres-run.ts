@@ -180,10 +180,11 @@ export class PostgresRun implements SpilledRunBackend {
       return started
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {})
+      const lost = connection.lost()
       connection.unwatch()
       client.release(true)
       onEnd()
-      throw classify(error, 'cannot start an ingest on', where)
+      throw classify(lost ?? error, 'cannot start an ingest on', where)
     }
   }
 
