@@ -9,7 +9,7 @@
 #   scripts/postgres.sh pooler DIR PORT POOLER     PgBouncer on POOLER in transaction mode, in front of the primary
 #   scripts/postgres.sh pause DIR                  stops the primary, keeps its data (a test of an outage)
 #   scripts/postgres.sh resume DIR PORT            starts the paused primary again
-#   scripts/postgres.sh stop DIR                   stops both, removes DIR
+#   scripts/postgres.sh stop DIR                   stops them all, removes DIR
 #
 # Each start prints the connection URL on stdout. Nothing here is fit for
 # real data: fsync is off and authentication is `trust` on loopback.
