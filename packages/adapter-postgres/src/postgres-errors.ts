@@ -22,6 +22,25 @@ export function isUnreachable(wrapped: unknown): boolean {
   return error instanceof Error && CONNECTION_LOST.test(error.message)
 }
 
+// The server ended a connection that was working: its process was terminated
+// (57P01), or it crashed and the server restarts (57P02), or the socket broke.
+const ENDED_STATE = new Set(['57P01', '57P02'])
+const ENDED_ERRNO = new Set(['ECONNRESET', 'EPIPE'])
+const ENDED_MESSAGE = /Connection terminated|Connection ended|Client has encountered a connection error/i
+
+/**
+ * Whether the driver's error says the server ended a working connection
+ * (rather than refusing a new one, or a slow or wrong statement): another
+ * connection may well work at once (a terminated backend, a failover, a
+ * pooler restart).
+ */
+export function isConnectionEnded(wrapped: unknown): boolean {
+  const error = driverError(wrapped)
+  const code = (error as { code?: unknown })?.code
+  if (typeof code === 'string' && (ENDED_STATE.has(code) || ENDED_ERRNO.has(code))) return true
+  return error instanceof Error && ENDED_MESSAGE.test(error.message)
+}
+
 /**
  * The driver's own error: drizzle wraps it ("Failed query: ...", the SQL and
  * its parameters) with the driver's error on `cause`.

@@ -7,7 +7,7 @@ import { ROW_KINDS, storeStatsFrom, type StoredRow, type KeyChunk, type LogFilte
 import { createSpilledRun, removeOrphanedSpills } from '@vehicle-perf/core/spilled-run'
 import { migrate, SCHEMA_VERSION, schemaVersion } from './migrations.js'
 import { queryRows, type PostgresPool } from './pg-client.js'
-import { classify, postgresError } from './postgres-errors.js'
+import { classify, isConnectionEnded, postgresError } from './postgres-errors.js'
 import { listDuplicates, listRejects } from './postgres-logs.js'
 import { PostgresRun } from './postgres-run.js'
 import { readMeta } from './postgres-runs.js'
@@ -136,12 +136,20 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageA
       removeOrphanedSpills(options.tempDir ?? tmpdir())
     }
   }
+  // A read changes nothing: one whose connection the server ended (a
+  // terminated backend, a failover, a pooler restart) is tried again before
+  // anyone sees an error. The pool may hand out other connections the
+  // server ended at the same moment, not yet noticed (each is dropped when
+  // it fails): so up to one try per pooled connection, and one new.
+  const endedConnectionTries = (options.maxConnections ?? 10) + 1
   const read = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
     open()
-    try {
-      return await work()
-    } catch (error) {
-      throw classify(error, what, where)
+    for (let tries = 1; ; tries++) {
+      try {
+        return await work()
+      } catch (error) {
+        if (tries >= endedConnectionTries || !isConnectionEnded(error)) throw classify(error, what, where)
+      }
     }
   }
 
