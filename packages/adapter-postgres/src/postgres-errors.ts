@@ -23,8 +23,10 @@ export function isUnreachable(wrapped: unknown): boolean {
 }
 
 // The server ended a connection that was working: its process was terminated
-// (57P01), or it crashed and the server restarts (57P02), or the socket broke.
-const ENDED_STATE = new Set(['57P01', '57P02'])
+// (57P01), or the socket broke. Not 57P02 (another process crashed): the
+// server is restarting then, and a read tried again at once would only meet
+// its recovery.
+const ENDED_STATE = new Set(['57P01'])
 const ENDED_ERRNO = new Set(['ECONNRESET', 'EPIPE'])
 const ENDED_MESSAGE = /Connection terminated|Connection ended|Client has encountered a connection error/i
 
