@@ -57,6 +57,13 @@ function driverError(error: unknown): unknown {
   return current
 }
 
+// What a transaction-mode pooler does to a store not told about it: PgBouncer
+// refuses the settings sent at connect (08P01), and named statements land on
+// server connections that lack them (26000) or have them already (42P05).
+const POOLER_SYMPTOM = /unsupported startup parameter/i
+const POOLER_STATES = new Set(['26000', '42P05'])
+const POOLER_HINT = '; behind PgBouncer in transaction mode? Say transactionPooler: true (?pooler=transaction in a URL)'
+
 /**
  * A driver error as one of ours. `what` says what failed ("lookup failed
  * on", "cannot read"), `where` names the store (schema and server).
@@ -66,6 +73,7 @@ export function classify(wrapped: unknown, what: string, where: string): Vehicle
   const error = driverError(wrapped)
   const code = (error as { code?: unknown })?.code
   const message = error instanceof Error ? error.message : String(error)
+  if (POOLER_SYMPTOM.test(message) || POOLER_STATES.has(String(code))) return postgresError('store_unreachable', `${what} ${where}: ${message}${POOLER_HINT}`, error)
   if (isUnreachable(error)) return postgresError('store_unreachable', `${what} ${where}: ${message}`, error)
   // A statement that ran past statement_timeout: the store is too slow to answer now.
   if (code === '57014') return postgresError('store_unreachable', `${what} ${where}: the server did not answer in time (${message})`, error)

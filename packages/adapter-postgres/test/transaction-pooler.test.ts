@@ -1,5 +1,10 @@
 import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import pg from 'pg'
 import { beforeAll, describe, expect, inject, test } from 'vitest'
+import { generate, ingest, type VehicleKey } from '@vehicle-perf/core'
 import { runStorageConformanceSuite, type ConformanceStore } from '@vehicle-perf/core/testing'
 import { createPostgresStorage } from '@vehicle-perf/adapter-postgres'
 import { storeContentsOf, withClient } from './store-contents.js'
@@ -45,12 +50,40 @@ async function createStore(): Promise<ConformanceStore> {
 describe('behind PgBouncer in transaction mode (transactionPooler)', () => {
   runStorageConformanceSuite({ describe, test, expect, createStore })
 
-  test('without transactionPooler, PgBouncer refuses the connection settings and the store says so, classified', async () => {
+  test('without transactionPooler, PgBouncer refuses the connection settings and the store says so, classified, with what to do', async () => {
     const adapter = createPostgresStorage({ connectionString: pooled, schema: 'vp_pooled_refused' })
     try {
-      await expect(adapter.migrate()).rejects.toMatchObject({ code: 'store_unreachable', message: expect.stringContaining('unsupported startup parameter') })
+      await expect(adapter.migrate()).rejects.toMatchObject({
+        code: 'store_unreachable',
+        message: expect.stringMatching(/unsupported startup parameter.*behind PgBouncer in transaction mode\? Say transactionPooler: true \(\?pooler=transaction in a URL\)/),
+      })
     } finally {
       await adapter.close()
+    }
+  })
+
+  test('without transactionPooler, a host pool behind PgBouncer meets another client\'s named statement; the error says what to do', async () => {
+    const schema = `vp_pooled_${randomBytes(6).toString('hex')}`
+    const dir = mkdtempSync(join(tmpdir(), 'vp-pooled-'))
+    const setup = createPostgresStorage({ connectionString: pooled, schema, transactionPooler: true })
+    // Two hosts' pools of one connection each: PgBouncer hands the server connection one used last to the other.
+    const [poolA, poolB] = [new pg.Pool({ connectionString: pooled, max: 1 }), new pg.Pool({ connectionString: pooled, max: 1 })]
+    const [a, b] = [createPostgresStorage({ pool: poolA, schema }), createPostgresStorage({ pool: poolB, schema })]
+    try {
+      await setup.migrate()
+      generate({ outDir: dir, scale: 0.01, seed: 4 })
+      await ingest({ adapter: setup, sources: [dir] })
+      const [key] = (await setup.listKeys(1)[Symbol.asyncIterator]().next()).value.keys as VehicleKey[]
+      await a.lookup(key as VehicleKey)
+      await expect(b.lookup(key as VehicleKey)).rejects.toMatchObject({
+        code: 'store_unreachable',
+        message: expect.stringMatching(/prepared statement .* already exists; behind PgBouncer in transaction mode\? Say transactionPooler: true/),
+      })
+    } finally {
+      await Promise.all([a.close(), b.close(), setup.close()])
+      await Promise.all([poolA.end(), poolB.end()])
+      await withClient(direct, async (client) => void (await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)))
+      rmSync(dir, { recursive: true, force: true })
     }
   })
 })
