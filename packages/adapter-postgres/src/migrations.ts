@@ -3,7 +3,7 @@ import { drizzle } from 'drizzle-orm/node-postgres'
 import { eq } from 'drizzle-orm'
 import { getTableConfig } from 'drizzle-orm/pg-core'
 import { classify, postgresError } from './postgres-errors.js'
-import { execute, queryRows, watchConnection } from './pg-client.js'
+import { execute, inOwnTransaction, queryRows } from './pg-client.js'
 import { createStatements } from './schema-ddl.js'
 import { KEY_TEXT, qualified, type Tables } from './schema.js'
 
@@ -48,33 +48,20 @@ export const SCHEMA_VERSION = MIGRATIONS.length
  * so one runs the steps and the others find them done.
  */
 export async function migrate(pool: pg.Pool, schema: string, tables: Tables, where: string): Promise<void> {
-  let client: pg.PoolClient
   try {
-    client = await pool.connect()
+    await inOwnTransaction(pool, async (client) => {
+      await execute(client, 'SET LOCAL statement_timeout = 0')
+      await execute(client, 'SELECT pg_advisory_xact_lock(hashtext($1))', [`vehicle-perf:migrate:${schema}`])
+      await execute(client, `CREATE SCHEMA IF NOT EXISTS "${schema.replaceAll('"', '""')}"`)
+      const current = await schemaVersion(client, tables)
+      if (current > MIGRATIONS.length) {
+        throw postgresError('store_unreachable', `${where} was made by a newer vehicle-perf (schema ${current}, this one knows ${MIGRATIONS.length}): upgrade @vehicle-perf/adapter-postgres`)
+      }
+      for (let version = current; version < MIGRATIONS.length; version++) await (MIGRATIONS[version] as (typeof MIGRATIONS)[number])(client, tables)
+      await drizzle({ client }).update(tables.storeMeta).set({ schemaVersion: MIGRATIONS.length }).where(eq(tables.storeMeta.id, 1))
+    })
   } catch (error) {
     throw classify(error, 'cannot migrate', where)
-  }
-  const connection = watchConnection(client)
-  let failed = false
-  try {
-    await execute(client, 'BEGIN')
-    await execute(client, 'SET LOCAL statement_timeout = 0')
-    await execute(client, 'SELECT pg_advisory_xact_lock(hashtext($1))', [`vehicle-perf:migrate:${schema}`])
-    await execute(client, `CREATE SCHEMA IF NOT EXISTS "${schema.replaceAll('"', '""')}"`)
-    const current = await schemaVersion(client, tables)
-    if (current > MIGRATIONS.length) {
-      throw postgresError('store_unreachable', `${where} was made by a newer vehicle-perf (schema ${current}, this one knows ${MIGRATIONS.length}): upgrade @vehicle-perf/adapter-postgres`)
-    }
-    for (let version = current; version < MIGRATIONS.length; version++) await (MIGRATIONS[version] as (typeof MIGRATIONS)[number])(client, tables)
-    await drizzle({ client }).update(tables.storeMeta).set({ schemaVersion: MIGRATIONS.length }).where(eq(tables.storeMeta.id, 1))
-    await execute(client, 'COMMIT')
-  } catch (error) {
-    failed = true
-    await client.query('ROLLBACK').catch(() => {})
-    throw classify(connection.lost() ?? error, 'cannot migrate', where)
-  } finally {
-    connection.unwatch()
-    client.release(failed ? true : undefined)
   }
 }
 

@@ -68,3 +68,28 @@ export function watchConnection(client: pg.PoolClient): WatchedConnection {
     unwatch: () => void client.removeListener('error', onError),
   }
 }
+
+/**
+ * Runs `work` in a transaction on a pooled connection of its own, watched:
+ * committed when it returns, rolled back when it throws (the server's own
+ * error when it ended the connection), and the connection given back, or
+ * dropped after a failure. Errors are the driver's: callers classify them.
+ */
+export async function inOwnTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect()
+  const connection = watchConnection(client)
+  let failed = false
+  try {
+    await execute(client, 'BEGIN')
+    const result = await work(client)
+    await execute(client, 'COMMIT')
+    return result
+  } catch (error) {
+    failed = true
+    await client.query('ROLLBACK').catch(() => {})
+    throw connection.lost() ?? error
+  } finally {
+    connection.unwatch()
+    client.release(failed ? true : undefined)
+  }
+}

@@ -7,40 +7,48 @@ export function postgresError(code: VehiclePerfErrorCode, message: string, cause
   return new VehiclePerfError(code, message, { cause, store: STORE })
 }
 
-// Node's socket errors, and SQLSTATEs that mean the server cannot serve us
-// now: connection exceptions (class 08), shutdowns (57P01-57P03), too many
-// connections (53300). A standby's recovery conflict is 40001: busy, below.
-const UNREACHABLE_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN'])
-const UNREACHABLE_STATE = new Set(['57P01', '57P02', '57P03', '53300', '53400'])
-const CONNECTION_LOST = /Connection terminated|connection timeout|timeout expired|Client has encountered a connection error|Connection ended/i
-
-/** Whether the driver's error says the server cannot be reached (rather than a bug or a bad statement). */
-export function isUnreachable(wrapped: unknown): boolean {
-  const error = driverError(wrapped)
-  const code = (error as { code?: unknown })?.code
-  if (typeof code === 'string' && (UNREACHABLE_ERRNO.has(code) || UNREACHABLE_STATE.has(code) || code.startsWith('08'))) return true
-  return error instanceof Error && CONNECTION_LOST.test(error.message)
-}
-
 // The server ended a connection that was working: its process was terminated
 // (57P01), or the socket broke. Not 57P02 (another process crashed): the
 // server is restarting then, and a read tried again at once would only meet
 // its recovery.
-const ENDED_STATE = new Set(['57P01'])
-const ENDED_ERRNO = new Set(['ECONNRESET', 'EPIPE'])
-const ENDED_MESSAGE = /Connection terminated|Connection ended|Client has encountered a connection error/i
+const ENDED_STATE = ['57P01']
+const ENDED_ERRNO = ['ECONNRESET', 'EPIPE']
+const ENDED_MESSAGE = 'Connection terminated|Connection ended|Client has encountered a connection error'
+
+// Everything that means the server cannot serve us now: an ended connection,
+// Node's other socket errors, connection exceptions (class 08), shutdowns
+// (57P01-57P03), too many connections (53300). A standby's recovery conflict
+// is 40001: busy, below.
+const UNREACHABLE_ERRNO = new Set([...ENDED_ERRNO, 'ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN'])
+const UNREACHABLE_STATE = new Set([...ENDED_STATE, '57P02', '57P03', '53300', '53400'])
+const CONNECTION_LOST = new RegExp(`${ENDED_MESSAGE}|connection timeout|timeout expired`, 'i')
+const ENDED_CODES = new Set([...ENDED_STATE, ...ENDED_ERRNO])
+const CONNECTION_ENDED = new RegExp(ENDED_MESSAGE, 'i')
+
+/** The driver's error and its code (a SQLSTATE or an errno), under drizzle's wrapping. */
+function driverErrorAndCode(wrapped: unknown): { error: unknown; code: string | undefined } {
+  const error = driverError(wrapped)
+  const code = (error as { code?: unknown })?.code
+  return { error, code: typeof code === 'string' ? code : undefined }
+}
+
+/** Whether the driver's error says the server cannot be reached (rather than a bug or a bad statement). */
+export function isUnreachable(wrapped: unknown): boolean {
+  const { error, code } = driverErrorAndCode(wrapped)
+  if (code !== undefined && (UNREACHABLE_ERRNO.has(code) || UNREACHABLE_STATE.has(code) || code.startsWith('08'))) return true
+  return error instanceof Error && CONNECTION_LOST.test(error.message)
+}
 
 /**
  * Whether the driver's error says the server ended a working connection
  * (rather than refusing a new one, or a slow or wrong statement): another
  * connection may well work at once (a terminated backend, a failover, a
- * pooler restart).
+ * pooler restart). Always also unreachable.
  */
 export function isConnectionEnded(wrapped: unknown): boolean {
-  const error = driverError(wrapped)
-  const code = (error as { code?: unknown })?.code
-  if (typeof code === 'string' && (ENDED_STATE.has(code) || ENDED_ERRNO.has(code))) return true
-  return error instanceof Error && ENDED_MESSAGE.test(error.message)
+  const { error, code } = driverErrorAndCode(wrapped)
+  if (code !== undefined && ENDED_CODES.has(code)) return true
+  return error instanceof Error && CONNECTION_ENDED.test(error.message)
 }
 
 /**
@@ -70,10 +78,9 @@ const POOLER_HINT = '; behind PgBouncer in transaction mode? Say transactionPool
  */
 export function classify(wrapped: unknown, what: string, where: string): VehiclePerfError {
   if (isVehiclePerfError(wrapped)) return wrapped
-  const error = driverError(wrapped)
-  const code = (error as { code?: unknown })?.code
+  const { error, code } = driverErrorAndCode(wrapped)
   const message = error instanceof Error ? error.message : String(error)
-  if (POOLER_SYMPTOM.test(message) || POOLER_STATES.has(String(code))) return postgresError('store_unreachable', `${what} ${where}: ${message}${POOLER_HINT}`, error)
+  if (POOLER_SYMPTOM.test(message) || (code !== undefined && POOLER_STATES.has(code))) return postgresError('store_unreachable', `${what} ${where}: ${message}${POOLER_HINT}`, error)
   if (isUnreachable(error)) return postgresError('store_unreachable', `${what} ${where}: ${message}`, error)
   // A statement that ran past statement_timeout: the store is too slow to answer now.
   if (code === '57014') return postgresError('store_unreachable', `${what} ${where}: the server did not answer in time (${message})`, error)
@@ -86,7 +93,7 @@ export function classify(wrapped: unknown, what: string, where: string): Vehicle
   // An undefined table or schema: the store was never migrated (or another schema was given).
   if (code === '42P01' || code === '3F000') return postgresError('store_unreachable', `${what} ${where}: no vehicle-perf tables there; run migrate() (vehicle-perf ingest does) or check the schema option (${message})`, error)
   // How the store was given, not a fault of ours: the store cannot be used as given (a server on it is not ready, 503).
-  if (typeof code === 'string' && code.startsWith('28')) {
+  if (code?.startsWith('28') === true) {
     return postgresError('store_unreachable', `${what} ${where}: the server's login was refused (${message}); check the user and password in the URL or the pool`, error)
   }
   if (code === '3D000') return postgresError('store_unreachable', `${what} ${where}: ${message}; create it or fix the URL`, error)

@@ -3,7 +3,7 @@ import { ROW_KINDS, type DuplicateRecord, type IngestReport, type RejectRecord, 
 import { copyPackedKey, copyPackedQrCode, emptyPackedRowFields, packedRowSize, packRow, PACKED_ROW_KIND_CODES, readPackedRowFields } from '@vehicle-perf/core/packed-rows'
 import type { FirstOfKey, FreshRows, SpilledRunBackend } from '@vehicle-perf/core/spilled-run'
 import { BinaryTuples, copyBinary } from './binary-copy.js'
-import { execute, queryRows, watchConnection, type WatchedConnection } from './pg-client.js'
+import { execute, inOwnTransaction, queryRows, watchConnection, type WatchedConnection } from './pg-client.js'
 import { classify, isUnreachable, postgresError } from './postgres-errors.js'
 import { readMeta, recordRun } from './postgres-runs.js'
 import { createStatements } from './schema-ddl.js'
@@ -68,28 +68,11 @@ function writePackedRow(rows: Record<RowKind, BinaryTuples>, packed: Buffer, at:
   return kind
 }
 
-/** Records a failed run in a transaction of its own. */
+/** Records a failed run in a transaction of its own, on the run's connection. */
 async function recordFailedRun(client: pg.PoolClient, tables: Tables, report: IngestReport): Promise<void> {
   await execute(client, 'BEGIN')
   await recordRun(client, tables, report)
   await execute(client, 'COMMIT')
-}
-
-/** Records a failed run on a connection of its own, when the run's is gone. */
-async function recordFailedRunElsewhere(pool: pg.Pool, tables: Tables, report: IngestReport): Promise<void> {
-  const client = await pool.connect()
-  const connection = watchConnection(client)
-  let failed = false
-  try {
-    await recordFailedRun(client, tables, report)
-  } catch (error) {
-    failed = true
-    await client.query('ROLLBACK').catch(() => {})
-    throw connection.lost() ?? error
-  } finally {
-    connection.unwatch()
-    client.release(failed ? true : undefined)
-  }
 }
 
 /** The tables a bulk load fills with their indexes dropped: rows, views, claims. */
@@ -447,7 +430,7 @@ export class PostgresRun implements SpilledRunBackend {
       // space until a vacuum, which needs room itself): the caller then has
       // the failed run's report on the error, and the store is as it was.
       if (await this.rolledBack()) await recordFailedRun(this.client, this.tables, report)
-      else await recordFailedRunElsewhere(this.pool, this.tables, report)
+      else await inOwnTransaction(this.pool, (client) => recordRun(client, this.tables, report))
     }, 'cannot roll the ingest back on')
   }
 
