@@ -8,6 +8,7 @@ import type { Reply, RequestInfo } from './reply.js'
 import { reportReply, validateRedirectTemplate, validateTiles } from './report-handler.js'
 import type { ReportTiles } from './report/report-map.js'
 import { replyToLookup, vehicleApiReply, type VehicleApiOptions } from './vehicle-api-handler.js'
+import { createTurnWriter } from './turn-writer.js'
 
 export interface VehiclePerfAppOptions {
   adapter: StorageAdapter
@@ -106,11 +107,6 @@ export function createApp(options: VehiclePerfAppOptions): H3 {
 
 const API_PATH = '/api/v1/vehicles/'
 
-function writeReply(res: ServerResponse, reply: Reply): void {
-  res.writeHead(reply.status, reply.headers)
-  res.end(reply.body ?? undefined)
-}
-
 /**
  * A node:http request listener for a standalone server. The one hot route
  * (GET/HEAD /api/v1/vehicles/:key) is answered straight from node's request,
@@ -121,6 +117,7 @@ function writeReply(res: ServerResponse, reply: Reply): void {
 export function createNodeListener(options: VehiclePerfAppOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const { app, api } = buildRoutes(new H3(), options, '')
   const viaH3 = toNodeHandler(withNotFound(app))
+  const writeReply = createTurnWriter(api.onError ?? logError)
   return (req, res) => {
     const url = req.url ?? '/'
     const method = req.method ?? 'GET'
@@ -137,8 +134,8 @@ export function createNodeListener(options: VehiclePerfAppOptions): (req: Incomi
         }
         const request = { method, path, ifNoneMatch: req.headers['if-none-match'] ?? null }
         const ready = api.lookup.peek(key)
-        if (ready !== undefined) writeReply(res, replyToLookup(request, ready, api))
-        else void vehicleApiReply(request, key, api).then((reply) => writeReply(res, reply))
+        if (ready !== undefined) writeReply(res, replyToLookup(request, ready, api), request)
+        else void vehicleApiReply(request, key, api).then((reply) => writeReply(res, reply, request))
         return
       }
     }
