@@ -10,6 +10,7 @@
 // primary through PgBouncer in transaction mode (?pooler=transaction; all
 // throwaway, from scripts/postgres.sh), each in turn within every round.
 // Usage: pnpm bench:load [scale] [seconds per round] [workers] [--stores ...]   (default: 1 8 1 sqlite; needs `apt-get install wrk`)
+// VP_PACE_MS=N paces every connection (0 to 2N ms between requests, lib/mix.lua): latency below saturation.
 import type { ChildProcess } from 'node:child_process'
 import { existsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -57,7 +58,7 @@ const pathsFile = writeRequestMix(dbFile, 100_000, join(out, `load-paths-${scale
 const barePaths = join(out, 'bare-paths.txt')
 writeFileSync(barePaths, '/\n')
 console.log(`machine: ${machineLine()}`)
-console.log(`stores: ${stores.join(', ')}, scale ${scale}, 100,000 request paths replayed, wrk -t2 -c${CONNECTIONS}, ${ROUNDS} rounds of ${seconds} s, ${workers} HTTP process(es) per server, after a ${3 + Math.round(scale / 5)} s warm-up`)
+console.log(`stores: ${stores.join(', ')}, scale ${scale}, 100,000 request paths replayed, wrk -t2 -c${CONNECTIONS}${process.env.VP_PACE_MS ? `, paced ${process.env.VP_PACE_MS} ms` : ''}, ${ROUNDS} rounds of ${seconds} s, ${workers} HTTP process(es) per server, after a ${3 + Math.round(scale / 5)} s warm-up`)
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number
 

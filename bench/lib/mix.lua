@@ -13,6 +13,14 @@ function init(args)
   position = offset % #paths
   c200, c304, c400, c404, cother = 0, 0, 0, 0, 0
 end
+-- With VP_PACE_MS set, each connection waits 0 to 2 x that many ms (at
+-- random) before its next request: a load below saturation, where latency
+-- is the server's own and not the queue of a saturated one. Without it no
+-- delay() is defined: wrk then sends each next request at once.
+local pace = tonumber(os.getenv("VP_PACE_MS") or "0")
+if pace > 0 then
+  function delay() return math.random(0, 2 * pace) end
+end
 function request()
   position = position % #paths + 1
   return wrk.format("GET", paths[position])

@@ -1,4 +1,5 @@
 import { lookupVehicle, lookupVehicleByKey, MALFORMED_KEY_RESULT, parseVehicleKey, unknownVehicleResult, type StorageAdapter, type VehicleKey, type VehicleLookupResult } from '@vehicle-perf/core'
+import { AnswerRing, RingAnswer } from './answer-ring.js'
 import { KnownKeys } from './known-keys.js'
 
 /** A lookup, plus a synchronous answer when one needs no store read. */
@@ -9,7 +10,7 @@ export interface VehicleLookup {
 }
 
 export interface LookupCacheOptions {
-  /** Most answers kept (the oldest go first). Default 10,000 (~20 MB). */
+  /** Most answers kept (the oldest go first). Default 10,000, in a ring of 3 KiB per answer (30 MiB; answer-ring.ts). */
   maxEntries?: number
   /**
    * How often, at most, the store's data version is checked (one small read).
@@ -30,19 +31,9 @@ export interface LookupCacheOptions {
 /** After a failed load of the known keys, the next try waits this long. */
 const KNOWN_KEYS_RETRY_MS = 1000
 
-const encoded = new WeakMap<VehicleLookupResult, Buffer>()
-
-/**
- * The UTF-8 bytes of a found vehicle's body, encoded once per answer: a
- * cached answer is the same object on every hit, so hits write ready bytes.
- */
+/** The UTF-8 bytes of a found vehicle's body: a cached answer's from the cache's ring, any other's encoded. */
 export function bodyBytes(result: VehicleLookupResult & { status: 200 }): Buffer {
-  let bytes = encoded.get(result)
-  if (bytes === undefined) {
-    bytes = Buffer.from(result.body)
-    encoded.set(result, bytes)
-  }
-  return bytes
+  return result instanceof RingAnswer ? result.bodyBytes() : Buffer.from(result.body)
 }
 
 function malformed(rawKey: string): VehicleLookupResult | undefined {
@@ -63,7 +54,7 @@ export function createVehicleLookup(adapter: StorageAdapter, cache: LookupCacheO
   const useKnownKeys = cache.knownKeys ?? true
   // Insertion order is eviction order (FIFO): cheaper on every hit than LRU
   // reordering, and the bound on memory is what matters here.
-  const entries = new Map<string, VehicleLookupResult>()
+  const entries = new AnswerRing(maxEntries)
   let version = -1
   let checkedAt = -Infinity
   let checking: Promise<void> | null = null
@@ -128,9 +119,7 @@ export function createVehicleLookup(adapter: StorageAdapter, cache: LookupCacheO
     const seenVersion = version
     const result = await lookupVehicleByKey(adapter, key)
     if (result.status !== 200 || seenVersion !== version || result.dataVersion !== version) return result
-    entries.set(rawKey, result)
-    if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string)
-    return result
+    return entries.keep(rawKey, result)
   }
   return Object.assign(lookup, { peek })
 }

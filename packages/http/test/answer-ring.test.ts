@@ -1,0 +1,108 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import type { VehicleLookupResult } from '@vehicle-perf/core'
+import { AnswerRing, RingAnswer } from '../src/answer-ring.js'
+
+const found = (key: string, body: string): VehicleLookupResult & { status: 200 } => ({
+  status: 200,
+  vehicleId: key,
+  qrCode: null,
+  body,
+  etag: `"${key}"`,
+  dataVersion: 1,
+})
+
+// A small ring and up to 40 answers, with bodies up to a little over the
+// most it keeps (an eighth of it), so that its bytes, as often as the count,
+// are what evicts; multi-byte characters too: the ring counts bytes.
+const UNITS = { x: 1, 'é': 2, '€': 3, '😀': 4 } as const
+const body = (ringBytes: number) =>
+  fc.tuple(fc.double({ min: 0, max: 1.05, noNaN: true }), fc.constantFrom(...(Object.keys(UNITS) as (keyof typeof UNITS)[]))).map(([share, unit]) => unit.repeat(Math.floor((share * ringBytes) / 8 / UNITS[unit])))
+const scenario = fc.record({ maxEntries: fc.integer({ min: 1, max: 40 }), ringBytes: fc.integer({ min: 64, max: 4096 }) }).chain(({ maxEntries, ringBytes }) =>
+  fc.record({
+    maxEntries: fc.constant(maxEntries),
+    ringBytes: fc.constant(ringBytes),
+    steps: fc.array(
+      fc.oneof(
+        { weight: 30, arbitrary: fc.record({ kind: fc.constant('keep' as const), key: fc.nat({ max: 2 * maxEntries }).map(String), body: body(ringBytes) }) },
+        { weight: 1, arbitrary: fc.record({ kind: fc.constant('clear' as const) }) },
+      ),
+      { minLength: 50, maxLength: 600, size: 'max' },
+    ),
+  }),
+)
+
+describe('the answer ring', () => {
+  it('gives back every kept answer exactly as it was kept, whatever was written after it, and never more than maxEntries', () => {
+    fc.assert(
+      fc.property(scenario, ({ maxEntries, ringBytes, steps }) => {
+        const ring = new AnswerRing(maxEntries, ringBytes)
+        const keptBodies = new Map<string, string>()
+        for (const s of steps) {
+          if (s.kind === 'clear') {
+            ring.clear()
+            keptBodies.clear()
+            continue
+          }
+          const before = ring.get(s.key)
+          const answer = ring.keep(s.key, found(s.key, s.body))
+          if (before === undefined && answer instanceof RingAnswer) keptBodies.set(s.key, s.body)
+          // The answer handed back always reads as the one given, kept or not.
+          if (before === undefined) expect(answer.status === 200 && answer.body).toBe(s.body)
+          expect(ring.size).toBeLessThanOrEqual(maxEntries)
+          for (const [key, kept] of keptBodies) {
+            const now = ring.get(key)
+            if (now === undefined) keptBodies.delete(key)
+            else {
+              expect(now.body).toBe(kept)
+              expect(now.bodyBytes().toString('utf8')).toBe(kept)
+            }
+          }
+        }
+      }),
+      { numRuns: 60 },
+    )
+  })
+
+  it('drops an answer left in the tail of the ring when it wraps again, not the newer one written over', () => {
+    const ring = new AnswerRing(100, 800)
+    const keep = (key: string, bytes: number): void => void ring.keep(key, found(key, key[0]?.repeat(bytes) ?? ''))
+    // First lap: seven of 100 bytes, then 85 and 15, to the ring's end.
+    for (const key of ['a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7']) keep(key, 100)
+    keep('h', 85)
+    keep('i', 15)
+    // Second lap: seven of 100 from the start, then 20 (over h): i, the oldest, is left alone in the tail.
+    for (const key of ['j', 'k', 'l', 'm', 'n', 'o', 'p']) keep(key, 100)
+    keep('q', 20)
+    // 90 bytes do not fit in the 80 left: the ring wraps with i still there.
+    keep('r', 90)
+    expect(ring.get('i')).toBeUndefined()
+    expect(ring.get('j')).toBeUndefined()
+    const sizes: Record<string, number> = { k: 100, l: 100, m: 100, n: 100, o: 100, p: 100, q: 20, r: 90 }
+    for (const [key, bytes] of Object.entries(sizes)) expect(ring.get(key)?.body).toBe(key.repeat(bytes))
+  })
+
+  it('keeps the answer it was just given when it fits, and hands back the one it has for a key kept already', () => {
+    const ring = new AnswerRing(4)
+    const kept = ring.keep('A', found('A', 'first'))
+    expect(kept).toBeInstanceOf(RingAnswer)
+    expect(ring.get('A')?.body).toBe('first')
+    expect(ring.keep('A', found('A', 'second')).body).toBe('second')
+    expect(ring.get('A')?.body).toBe('first')
+  })
+
+  it('does not keep an answer larger than an eighth of the ring', () => {
+    const ring = new AnswerRing(1)
+    const big = 'x'.repeat(3072)
+    expect(ring.keep('A', found('A', big))).not.toBeInstanceOf(RingAnswer)
+    expect(ring.get('A')).toBeUndefined()
+  })
+
+  it('hands out a copy of the bytes: a later answer written over the range does not change bytes already handed out', () => {
+    const ring = new AnswerRing(1)
+    const first = ring.keep('A', found('A', 'a'.repeat(300))) as RingAnswer
+    const bytes = first.bodyBytes()
+    for (let i = 0; i < 20; i++) ring.keep(`K${i}`, found(`K${i}`, String(i % 10).repeat(300)))
+    expect(bytes.toString('utf8')).toBe('a'.repeat(300))
+  })
+})
