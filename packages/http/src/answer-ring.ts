@@ -5,11 +5,24 @@ type FoundResult = VehicleLookupResult & { status: 200 }
 /** Room kept per answer: a v1 body is about 2 KB. */
 const BYTES_PER_ENTRY = 3072
 
+/** Where a kept answer's body lies in the ring, with the rest of the answer. */
+interface RingEntry {
+  vehicleId: string
+  qrCode: string | null
+  etag: string
+  dataVersion: number
+  start: number
+  end: number
+}
+
 /**
- * A found vehicle's answer as the cache keeps it: its fields, and its body
- * as a range of the ring's bytes rather than a string of its own.
+ * A kept answer as the cache hands it out: a copy of its body's bytes,
+ * taken when asked for. Nothing handed out points into the ring, which
+ * writes over old ranges: whoever holds an answer may read it later (the
+ * report page reads the body after another store read), and a socket that
+ * cannot take the bytes at once holds on to what it was given.
  */
-export class RingAnswer {
+export class CopiedAnswer {
   readonly status = 200 as const
   readonly vehicleId: string
   readonly qrCode: string | null
@@ -17,27 +30,17 @@ export class RingAnswer {
   readonly dataVersion: number
 
   constructor(
-    result: FoundResult,
-    private readonly ring: Buffer,
-    readonly start: number,
-    readonly end: number,
+    entry: RingEntry,
+    readonly bytes: Buffer,
   ) {
-    this.vehicleId = result.vehicleId
-    this.qrCode = result.qrCode
-    this.etag = result.etag
-    this.dataVersion = result.dataVersion
+    this.vehicleId = entry.vehicleId
+    this.qrCode = entry.qrCode
+    this.etag = entry.etag
+    this.dataVersion = entry.dataVersion
   }
 
   get body(): string {
-    return this.ring.toString('utf8', this.start, this.end)
-  }
-
-  /**
-   * The body's bytes, copied: a socket that cannot take them at once holds
-   * on to what it was given, and the ring will write over this range later.
-   */
-  bodyBytes(): Buffer {
-    return Buffer.from(this.ring.subarray(this.start, this.end))
+    return this.bytes.toString('utf8')
   }
 }
 
@@ -49,13 +52,13 @@ export class RingAnswer {
  * Why a ring: with uniform keys over a large fleet nearly every answer is
  * evicted before it is asked again, and each kept answer (a ~2 KB string
  * and its encoded bytes) lived long enough for the young-generation GC to
- * copy and promote it: scavenges of up to 14 ms stalled every request
+ * copy and promote it: scavenges of up to 15 ms stalled every request
  * behind them. Kept as bytes in a buffer allocated once, an answer leaves
- * the GC a small object to move (bench/README.md, "The answer cache and
- * the GC").
+ * the GC a small object to move, and a hit a copy that dies young
+ * (bench/README.md, "The answer cache and the GC").
  */
 export class AnswerRing {
-  private readonly entries = new Map<string, RingAnswer>()
+  private readonly entries = new Map<string, RingEntry>()
   private readonly ring: Buffer
   /** Where the next body is written. */
   private head = 0
@@ -71,16 +74,18 @@ export class AnswerRing {
     return this.entries.size
   }
 
-  get(rawKey: string): RingAnswer | undefined {
-    return this.entries.get(rawKey)
+  /** The kept answer of the key, its bytes copied out of the ring. */
+  get(rawKey: string): CopiedAnswer | undefined {
+    const entry = this.entries.get(rawKey)
+    return entry === undefined ? undefined : new CopiedAnswer(entry, Buffer.from(this.ring.subarray(entry.start, entry.end)))
   }
 
-  /** Keeps the answer, if it fits, and returns it as kept; the answer as given when it is not kept. */
-  keep(rawKey: string, result: FoundResult): VehicleLookupResult {
+  /** Keeps a copy of the answer, if it fits (an eighth of the ring at most). */
+  keep(rawKey: string, result: FoundResult): void {
     // A key kept already stays where it is: the ring's order must stay the entries' order.
-    if (this.maxEntries === 0 || this.entries.has(rawKey)) return result
+    if (this.maxEntries === 0 || this.entries.has(rawKey)) return
     const length = Buffer.byteLength(result.body)
-    if (length > this.ring.length / 8) return result
+    if (length > this.ring.length / 8) return
     if (this.head + length > this.ring.length) {
       // The ring's tail is given up: its answers are the oldest, at the front of the entries.
       this.dropOldestWhile((oldest) => oldest.start >= this.head)
@@ -92,10 +97,8 @@ export class AnswerRing {
     this.dropOldestWhile((oldest) => oldest.start < end && oldest.end > start)
     this.ring.write(result.body, start, length, 'utf8')
     this.head = end
-    const answer = new RingAnswer(result, this.ring, start, end)
-    this.entries.set(rawKey, answer)
+    this.entries.set(rawKey, { vehicleId: result.vehicleId, qrCode: result.qrCode, etag: result.etag, dataVersion: result.dataVersion, start, end })
     if (this.entries.size > this.maxEntries) this.dropOldestWhile(() => this.entries.size > this.maxEntries)
-    return answer
   }
 
   clear(): void {
@@ -103,9 +106,9 @@ export class AnswerRing {
     this.head = 0
   }
 
-  private dropOldestWhile(condition: (oldest: RingAnswer) => boolean): void {
-    for (const [key, answer] of this.entries) {
-      if (!condition(answer)) return
+  private dropOldestWhile(condition: (oldest: RingEntry) => boolean): void {
+    for (const [key, entry] of this.entries) {
+      if (!condition(entry)) return
       this.entries.delete(key)
     }
   }

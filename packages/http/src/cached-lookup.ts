@@ -1,5 +1,5 @@
 import { lookupVehicle, lookupVehicleByKey, MALFORMED_KEY_RESULT, parseVehicleKey, unknownVehicleResult, type StorageAdapter, type VehicleKey, type VehicleLookupResult } from '@vehicle-perf/core'
-import { AnswerRing, RingAnswer } from './answer-ring.js'
+import { AnswerRing, CopiedAnswer } from './answer-ring.js'
 import { KnownKeys } from './known-keys.js'
 
 /** A lookup, plus a synchronous answer when one needs no store read. */
@@ -31,9 +31,9 @@ export interface LookupCacheOptions {
 /** After a failed load of the known keys, the next try waits this long. */
 const KNOWN_KEYS_RETRY_MS = 1000
 
-/** The UTF-8 bytes of a found vehicle's body: a cached answer's from the cache's ring, any other's encoded. */
+/** The UTF-8 bytes of a found vehicle's body: a cached answer's as copied from the cache's ring, any other's encoded. */
 export function bodyBytes(result: VehicleLookupResult & { status: 200 }): Buffer {
-  return result instanceof RingAnswer ? result.bodyBytes() : Buffer.from(result.body)
+  return result instanceof CopiedAnswer ? result.bytes : Buffer.from(result.body)
 }
 
 function malformed(rawKey: string): VehicleLookupResult | undefined {
@@ -119,7 +119,8 @@ export function createVehicleLookup(adapter: StorageAdapter, cache: LookupCacheO
     const seenVersion = version
     const result = await lookupVehicleByKey(adapter, key)
     if (result.status !== 200 || seenVersion !== version || result.dataVersion !== version) return result
-    return entries.keep(rawKey, result)
+    entries.keep(rawKey, result)
+    return result
   }
   return Object.assign(lookup, { peek })
 }
