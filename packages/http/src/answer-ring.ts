@@ -16,16 +16,18 @@ interface RingEntry {
 }
 
 /**
- * A kept answer as the cache hands it out: a copy of its body's bytes,
- * taken when asked for. Nothing handed out points into the ring, which
- * writes over old ranges: whoever holds an answer may read it later (the
- * report page reads the body after another store read), and a socket that
- * cannot take the bytes at once holds on to what it was given.
+ * A kept answer as the cache hands it out: plain data, like any lookup
+ * result (a host may spread it or serialise it), with a copy of the body's
+ * bytes taken when asked for. Nothing handed out points into the ring,
+ * which writes over old ranges: whoever holds an answer may read it later
+ * (the report page reads the body after another store read), and a socket
+ * that cannot take the bytes at once holds on to what it was given.
  */
 export class CopiedAnswer {
   readonly status = 200 as const
   readonly vehicleId: string
   readonly qrCode: string | null
+  readonly body: string
   readonly etag: string
   readonly dataVersion: number
 
@@ -35,12 +37,9 @@ export class CopiedAnswer {
   ) {
     this.vehicleId = entry.vehicleId
     this.qrCode = entry.qrCode
+    this.body = bytes.toString('utf8')
     this.etag = entry.etag
     this.dataVersion = entry.dataVersion
-  }
-
-  get body(): string {
-    return this.bytes.toString('utf8')
   }
 }
 

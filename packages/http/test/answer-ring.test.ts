@@ -96,6 +96,14 @@ describe('the answer ring', () => {
     expect(second?.body).toBe('b'.repeat(100))
   })
 
+  it('hands out plain data, as any lookup result: spread or serialised, an answer keeps its body', () => {
+    const ring = new AnswerRing(4)
+    ring.keep('A', found('A', '{"vehicle_id":"A"}'))
+    const answer = ring.get('A')
+    expect({ ...answer }).toMatchObject({ status: 200, vehicleId: 'A', body: '{"vehicle_id":"A"}', etag: '"A"' })
+    expect(JSON.parse(JSON.stringify(answer)) as unknown).toMatchObject({ body: '{"vehicle_id":"A"}' })
+  })
+
   it('keeps the first answer of a key until it is dropped', () => {
     const ring = new AnswerRing(4)
     ring.keep('A', found('A', 'first'))
