@@ -69,6 +69,14 @@ export function watchConnection(client: pg.PoolClient): WatchedConnection {
   }
 }
 
+/** Runs `work` between BEGIN and COMMIT on `client`; a failure is left to the caller to roll back. */
+export async function inTransaction<C extends QueryClient, T>(client: C, work: (client: C) => Promise<T>): Promise<T> {
+  await execute(client, 'BEGIN')
+  const result = await work(client)
+  await execute(client, 'COMMIT')
+  return result
+}
+
 /**
  * Runs `work` in a transaction on a pooled connection of its own, watched:
  * committed when it returns, rolled back when it throws (the server's own
@@ -80,10 +88,7 @@ export async function inOwnTransaction<T>(pool: pg.Pool, work: (client: pg.PoolC
   const connection = watchConnection(client)
   let failed = false
   try {
-    await execute(client, 'BEGIN')
-    const result = await work(client)
-    await execute(client, 'COMMIT')
-    return result
+    return await inTransaction(client, work)
   } catch (error) {
     failed = true
     await client.query('ROLLBACK').catch(() => {})

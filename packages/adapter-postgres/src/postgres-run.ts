@@ -3,7 +3,7 @@ import { ROW_KINDS, type DuplicateRecord, type IngestReport, type RejectRecord, 
 import { copyPackedKey, copyPackedQrCode, emptyPackedRowFields, packedRowSize, packRow, PACKED_ROW_KIND_CODES, readPackedRowFields } from '@vehicle-perf/core/packed-rows'
 import type { FirstOfKey, FreshRows, SpilledRunBackend } from '@vehicle-perf/core/spilled-run'
 import { BinaryTuples, copyBinary } from './binary-copy.js'
-import { execute, inOwnTransaction, queryRows, watchConnection, type WatchedConnection } from './pg-client.js'
+import { execute, inOwnTransaction, inTransaction, queryRows, watchConnection, type WatchedConnection } from './pg-client.js'
 import { classify, isUnreachable, postgresError } from './postgres-errors.js'
 import { readMeta, recordRun } from './postgres-runs.js'
 import { createStatements } from './schema-ddl.js'
@@ -68,14 +68,8 @@ function writePackedRow(rows: Record<RowKind, BinaryTuples>, packed: Buffer, at:
   return kind
 }
 
-/** Records a failed run in a transaction of its own, on the run's connection. */
-async function recordFailedRun(client: pg.PoolClient, tables: Tables, report: IngestReport): Promise<void> {
-  await execute(client, 'BEGIN')
-  await recordRun(client, tables, report)
-  await execute(client, 'COMMIT')
-}
-
-/** The tables a bulk load fills with their indexes dropped: rows, views, claims. */
+/** The tables a bulk load fills with their indexes dropped: the ROW_TABLE_COUNT row tables first, then views and claims. */
+const ROW_TABLE_COUNT = 3
 function bulkTablesOf(tables: Tables): Tables[keyof Tables][] {
   return [tables.deployments, tables.pickups, tables.rides, tables.vehicleViews, tables.qrClaims]
 }
@@ -153,8 +147,7 @@ export class PostgresRun implements SpilledRunBackend {
       // Which of the bulk tables hold rows, read once: the row tables say whether the store has rows at all.
       const bulk = bulkTablesOf(tables)
       const [filled] = (await queryRows<boolean[]>(client, `SELECT ${bulk.map((table) => `EXISTS (SELECT 1 FROM ${qualified(table)})`).join(', ')}`)) as [boolean[]]
-      const rowTables: unknown[] = [tables.deployments, tables.pickups, tables.rides]
-      const hasRows = bulk.some((table, i) => filled[i] === true && rowTables.includes(table))
+      const hasRows = filled.slice(0, ROW_TABLE_COUNT).includes(true)
       const started = new PostgresRun(pool, client, connection, tables, run.runId, run.startedAt, hasRows, where, onEnd)
       if (!hasRows) {
         await started.truncate(bulk.filter((_table, i) => filled[i] === false))
@@ -429,7 +422,7 @@ export class PostgresRun implements SpilledRunBackend {
       // On a full disk recording fails too (the rolled-back rows keep their
       // space until a vacuum, which needs room itself): the caller then has
       // the failed run's report on the error, and the store is as it was.
-      if (await this.rolledBack()) await recordFailedRun(this.client, this.tables, report)
+      if (await this.rolledBack()) await inTransaction(this.client, (client) => recordRun(client, this.tables, report))
       else await inOwnTransaction(this.pool, (client) => recordRun(client, this.tables, report))
     }, 'cannot roll the ingest back on')
   }

@@ -90,10 +90,11 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageA
   if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema)) throw postgresError('invalid_option', `schema ${JSON.stringify(schema)}: expected a plain identifier (letters, digits, _)`)
   const where = `schema ${schema} on ${serverOf(options)}`
   const owned = options.pool === undefined
+  const maxConnections = options.maxConnections ?? 10
   const pool: pg.Pool = owned
     ? new pg.Pool({
         connectionString: options.connectionString,
-        max: options.maxConnections ?? 10,
+        max: maxConnections,
         ...(options.transactionPooler === true
           ? {}
           : {
@@ -122,7 +123,7 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageA
   const viewReads = viewStatements(tables, prefix)
   const lookupBatchKeys = options.lookupBatchKeys ?? DEFAULT_LOOKUP_BATCH_KEYS
   if (!Number.isInteger(lookupBatchKeys) || lookupBatchKeys < 1) throw postgresError('invalid_option', `lookupBatchKeys ${lookupBatchKeys}: expected a whole number >= 1`)
-  const lookupBatched = createLookupBatcher((vehicleIds, qrCodes) => readViewBatch(pool, viewReads, vehicleIds, qrCodes), options.maxConnections ?? 10, lookupBatchKeys)
+  const lookupBatched = createLookupBatcher((vehicleIds, qrCodes) => readViewBatch(pool, viewReads, vehicleIds, qrCodes), maxConnections, lookupBatchKeys)
   const metaQuery = db.select().from(meta).where(eq(meta.id, 1))
   const metaRow = prefix === null ? metaQuery : metaQuery.prepare(`${prefix}meta`)
   const dataVersionNow = sql<number>`(SELECT ${meta.dataVersion} FROM ${meta} WHERE ${meta.id} = 1)`.mapWith(Number)
@@ -141,7 +142,7 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageA
   // anyone sees an error. The pool may hand out other connections the
   // server ended at the same moment, not yet noticed (each is dropped when
   // it fails): so up to one try per pooled connection, and one new.
-  const endedConnectionTries = (options.maxConnections ?? 10) + 1
+  const endedConnectionTries = maxConnections + 1
   const read = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
     open()
     for (let tries = 1; ; tries++) {
