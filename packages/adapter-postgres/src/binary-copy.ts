@@ -1,5 +1,5 @@
 import { once } from 'node:events'
-import { from as copyFrom } from 'pg-copy-streams'
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams'
 import type { QueryClient } from './pg-client.js'
 
 // PostgreSQL's binary COPY format: the server takes each value as it is
@@ -93,6 +93,14 @@ export class BinaryTuples {
     this.buffer.writeInt32BE(bytes, this.length)
     this.buffer.write(clean, this.length + 4, bytes, 'utf8')
     this.length += 4 + bytes
+    return this
+  }
+
+  bytea(value: Uint8Array): this {
+    this.room(4 + value.length)
+    this.buffer.writeInt32BE(value.length, this.length)
+    this.buffer.set(value, this.length + 4)
+    this.length += 4 + value.length
     return this
   }
 
@@ -206,4 +214,39 @@ export async function copyBinary(client: QueryClient, target: string, columns: r
   for (const part of payload) stream.write(part)
   stream.end()
   await finished
+}
+
+/**
+ * Runs `COPY (select) TO STDOUT (FORMAT binary)` and returns each tuple's
+ * fields as raw bytes (null for NULL), views into the received data. For
+ * bytea results: pg's ordinary results come as hex text, twice the bytes on
+ * the wire and a decode on each side (reading a store's key index took 2.8 s
+ * of a 1% batch at scale 100 that way). COPY takes no parameters: `select`
+ * holds its values as literals.
+ */
+export async function copyOutBinary(client: QueryClient, select: string): Promise<(Buffer | null)[][]> {
+  const stream = client.query(copyTo(`COPY (${select}) TO STDOUT (FORMAT binary)`))
+  const chunks: Buffer[] = []
+  for await (const chunk of stream) chunks.push(chunk as Buffer)
+  const data = Buffer.concat(chunks)
+  if (data.length < HEADER.length || !data.subarray(0, SIGNATURE.length).equals(SIGNATURE)) throw new Error('binary COPY: no PGCOPY header')
+  let at = HEADER.length + data.readInt32BE(SIGNATURE.length + 4)
+  const tuples: (Buffer | null)[][] = []
+  for (;;) {
+    const fields = data.readInt16BE(at)
+    at += 2
+    if (fields === -1) return tuples
+    const tuple = new Array<Buffer | null>(fields)
+    for (let i = 0; i < fields; i++) {
+      const length = data.readInt32BE(at)
+      at += 4
+      if (length === -1) {
+        tuple[i] = null
+      } else {
+        tuple[i] = data.subarray(at, at + length)
+        at += length
+      }
+    }
+    tuples.push(tuple)
+  }
 }

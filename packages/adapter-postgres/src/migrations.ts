@@ -1,11 +1,14 @@
+import { randomInt } from 'node:crypto'
 import type pg from 'pg'
+import { PACKED_ROWS_FORMAT } from '@vehicle-perf/core/packed-rows'
 import { drizzle } from 'drizzle-orm/node-postgres'
 import { eq } from 'drizzle-orm'
 import { getTableConfig } from 'drizzle-orm/pg-core'
 import { classify, postgresError } from './postgres-errors.js'
 import { execute, inOwnTransaction, queryRows } from './pg-client.js'
 import { createStatements } from './schema-ddl.js'
-import { KEY_TEXT, qualified, type Tables } from './schema.js'
+import { ingestLockOf, KEY_TEXT, qualified, type Tables } from './schema.js'
+import { hasTypedRows, packTypedRows } from './pack-typed-rows.js'
 
 /**
  * Schema steps in order, each run once; `store_meta.schema_version` says how
@@ -19,7 +22,10 @@ const MIGRATIONS: readonly ((client: pg.PoolClient, tables: Tables) => Promise<v
       await execute(client, statements.table)
       for (const index of statements.indexes) await execute(client, index.create)
     }
-    await drizzle({ client }).insert(tables.storeMeta).values({ id: 1, schemaVersion: 0, asOf: null, dataVersion: 0, policy: 'recent', nextSeq: 1 }).onConflictDoNothing()
+    await drizzle({ client })
+      .insert(tables.storeMeta)
+      .values({ id: 1, schemaVersion: 0, asOf: null, dataVersion: 0, policy: 'recent', nextSeq: 1, keySeed: randomSeed(), packedRowsFormat: PACKED_ROWS_FORMAT })
+      .onConflictDoNothing()
   },
   // 2: ids, keys and ranks compare bytes (KEY_TEXT) in a store made before
   // they did; step 1 creates them so now, and those are left alone.
@@ -38,7 +44,31 @@ const MIGRATIONS: readonly ((client: pg.PoolClient, tables: Tables) => Promise<v
       await execute(client, `ALTER TABLE ${qualified(table)} ${toChange.map(([column]) => `ALTER COLUMN "${column}" TYPE ${KEY_TEXT}`).join(', ')}`)
     }
   },
+  // 3: rows packed one blob per vehicle with core's key index (vehicle_rows,
+  // key_index; step 1 creates them now). A store made before gets them, with
+  // its key seed, and its typed rows packed into them.
+  async (client, tables) => {
+    const meta = qualified(tables.storeMeta)
+    await execute(client, `ALTER TABLE ${meta} ADD COLUMN IF NOT EXISTS key_seed bigint, ADD COLUMN IF NOT EXISTS packed_rows_format integer`)
+    await execute(client, `UPDATE ${meta} SET key_seed = coalesce(key_seed, $1), packed_rows_format = coalesce(packed_rows_format, $2)`, [randomSeed(), PACKED_ROWS_FORMAT])
+    await execute(client, `ALTER TABLE ${meta} ALTER COLUMN key_seed SET NOT NULL, ALTER COLUMN packed_rows_format SET NOT NULL`)
+    for (const table of [tables.vehicleRows, tables.keyIndex]) {
+      const statements = createStatements(table)
+      await execute(client, statements.table)
+      for (const index of statements.indexes) await execute(client, index.create)
+    }
+    if (!(await hasTypedRows(client, tables))) return
+    // An ingest of an older version may be writing the typed tables: wait for it.
+    await execute(client, 'SELECT pg_advisory_xact_lock(hashtext($1))', [ingestLockOf(tables)])
+    const [[keySeed]] = (await queryRows<[number]>(client, `SELECT key_seed FROM ${meta} WHERE id = 1`)) as [[number]]
+    await packTypedRows(client, tables, keySeed)
+  },
 ]
+
+/** A secret seed: crypto's, so nobody can guess it from the store's other values. */
+function randomSeed(): number {
+  return randomInt(0, 2 ** 32)
+}
 
 export const SCHEMA_VERSION = MIGRATIONS.length
 
@@ -59,9 +89,18 @@ export async function migrate(pool: pg.Pool, schema: string, tables: Tables, whe
       }
       for (let version = current; version < MIGRATIONS.length; version++) await (MIGRATIONS[version] as (typeof MIGRATIONS)[number])(client, tables)
       await drizzle({ client }).update(tables.storeMeta).set({ schemaVersion: MIGRATIONS.length }).where(eq(tables.storeMeta.id, 1))
+      await checkPackedRowsFormat(client, tables, where)
     })
   } catch (error) {
     throw classify(error, 'cannot migrate', where)
+  }
+}
+
+/** Refuses a store whose packed rows have another layout than this core's, rather than misreading them. */
+export async function checkPackedRowsFormat(client: pg.PoolClient | pg.Pool, tables: Tables, where: string): Promise<void> {
+  const [[format]] = (await queryRows<[number]>(client, `SELECT packed_rows_format FROM ${qualified(tables.storeMeta)} WHERE id = 1`)) as [[number]]
+  if (format !== PACKED_ROWS_FORMAT) {
+    throw postgresError('store_unreachable', `${where} keeps rows in packed format ${format}, this @vehicle-perf/core writes format ${PACKED_ROWS_FORMAT}: use the versions that made it`)
   }
 }
 

@@ -1,14 +1,14 @@
 import type pg from 'pg'
-import { ROW_KINDS, type DuplicateRecord, type IngestReport, type RejectRecord, type RowKind, type StoredRow, type StoreMeta, type VehicleView } from '@vehicle-perf/core'
-import { copyPackedKey, copyPackedQrCode, emptyPackedRowFields, packedRowSize, packRow, PACKED_ROW_KIND_CODES, readPackedRowFields } from '@vehicle-perf/core/packed-rows'
+import type { DuplicateRecord, IngestReport, RejectRecord, RowKind, StoredRow, StoreMeta, VehicleView } from '@vehicle-perf/core'
+import { PACKED_ROW_KIND_CODES } from '@vehicle-perf/core/packed-rows'
 import type { FirstOfKey, FreshRows, SpilledRunBackend } from '@vehicle-perf/core/spilled-run'
 import { BinaryTuples, copyBinary } from './binary-copy.js'
 import { execute, inOwnTransaction, inTransaction, queryRows, watchConnection, type WatchedConnection } from './pg-client.js'
 import { classify, isUnreachable, postgresError } from './postgres-errors.js'
 import { readMeta, recordRun } from './postgres-runs.js'
 import { createStatements } from './schema-ddl.js'
-import { qualified, type Tables } from './schema.js'
-import { selectStored, storedRowOf, type StoredRowValues } from './stored-rows.js'
+import { ingestLockOf, LOADED_IN_ORDER, qualified, type Tables } from './schema.js'
+import { BLOB_COLUMNS, blobsOf, KEY_INDEX_COLUMNS, nextBlobId, storedVersionsOf, VehicleBlobWriter } from './vehicle-blobs.js'
 
 /** A COPY goes out once its table's tuples reach this size: memory stays bounded, round trips few. */
 const FLUSH_BYTES = 4 << 20
@@ -21,76 +21,32 @@ const TUPLES_BYTES = FLUSH_BYTES + (256 << 10)
  */
 const COPIES_IN_FLIGHT = 4
 
-const ROW_COLUMNS: Record<RowKind, readonly string[]> = {
-  deployment: ['task_id', 'vehicle_id', 'seq', 'created_at', 'resolved_at'],
-  pickup: ['task_id', 'vehicle_id', 'seq', 'qr_code', 'created_at', 'resolved_at'],
-  ride: ['ride_id', 'vehicle_id', 'seq', 'started_at', 'ended_at', 'start_lat', 'start_lng', 'end_lat', 'end_lng', 'amount_cents'],
-}
 const VIEW_COLUMNS = ['vehicle_id', 'qr_code', 'template', 'open_started_at', 'open_ride_time_s', 'open_revenue_cents', 'content_hash']
 const CLAIM_COLUMNS = ['vehicle_id', 'qr_code', 'recency']
 const REJECT_COLUMNS = ['run_id', 'source', 'line', 'kind', 'fields', 'truncated', 'reasons']
 const DUPLICATE_COLUMNS = ['run_id', 'kind', 'key', 'source', 'line', 'classification', 'kept', 'incoming']
 
-const KIND_OF_CODE: readonly RowKind[] = ROW_KINDS
-const fields = emptyPackedRowFields()
-
-/**
- * Writes the packed row at `at` as a tuple of its kind's table, straight
- * from the bytes (ids copied, numbers read once): at scale 100 this runs
- * 11M times. Returns the row's kind.
- */
-function writePackedRow(rows: Record<RowKind, BinaryTuples>, packed: Buffer, at: number, vehicleId: Buffer): RowKind {
-  readPackedRowFields(packed, at, fields)
-  const kind = KIND_OF_CODE[fields.kindCode] as RowKind
-  const tuples = rows[kind]
-  tuples.tuple(kind === 'ride' ? 10 : kind === 'pickup' ? 6 : 5)
-  // The offset first: making room may move the buffer `target` names.
-  const keyAt = tuples.field(20)
-  copyPackedKey(packed, at, tuples.target, keyAt)
-  const vehicleAt = tuples.field(20)
-  vehicleId.copy(tuples.target, vehicleAt)
-  tuples.int8(fields.seq)
-  if (kind === 'ride') {
-    tuples.int8(fields.t1).int8(fields.t2)
-    if (fields.hasStart) tuples.float8(fields.startLat).float8(fields.startLng)
-    else tuples.null().null()
-    if (fields.hasEnd) tuples.float8(fields.endLat).float8(fields.endLng)
-    else tuples.null().null()
-    if (fields.hasAmount) tuples.int8(fields.amountCents)
-    else tuples.null()
-  } else {
-    if (kind === 'pickup') {
-      const qrAt = tuples.field(6)
-      copyPackedQrCode(packed, at, tuples.target, qrAt)
-    }
-    tuples.int8(fields.t1).int8(fields.t2)
-  }
-  return kind
-}
-
-/** The tables a bulk load fills with their indexes dropped: the ROW_TABLE_COUNT row tables first, then views and claims. */
-const ROW_TABLE_COUNT = 3
+/** The tables a bulk load fills with their indexes dropped: the rows first (whether the store has any), then the key index, views and claims. */
 function bulkTablesOf(tables: Tables): Tables[keyof Tables][] {
-  return [tables.deployments, tables.pickups, tables.rides, tables.vehicleViews, tables.qrClaims]
+  return [tables.vehicleRows, tables.keyIndex, tables.vehicleViews, tables.qrClaims]
 }
 
 /**
  * One run on PostgreSQL, as core's spilled run sees it. The run holds one
  * connection in one transaction, opened under an advisory lock (the ingest
  * lock across processes and machines); a savepoint per file. Everything it
- * writes goes out in binary COPY: rows into their typed tables, views and
- * QR claims, rejects and duplicates. Core settles keys in temp files; this
- * only stores and finds, with one indexed statement per batch of keys or
+ * writes goes out in binary COPY: each vehicle's new rows as one blob of
+ * core's packed rows and their keys in core's key index, views and QR
+ * claims, rejects and duplicates. Core settles keys in temp files; this only
+ * stores and finds, with one statement per key partition or batch of
  * vehicles.
  *
  * Into an empty store (a fleet's first import, the largest run it makes),
- * the row tables' indexes are dropped for the load and built once at the
- * end, in the same transaction: a sorted build, instead of millions of
- * random inserts into a B-tree.
+ * the indexes whose keys arrive out of order are dropped for the load and
+ * built once at the end, in the same transaction (LOADED_IN_ORDER).
  */
 export class PostgresRun implements SpilledRunBackend {
   readonly store = 'postgres'
-  private readonly rows: Record<RowKind, BinaryTuples> = { deployment: new BinaryTuples(TUPLES_BYTES), pickup: new BinaryTuples(TUPLES_BYTES), ride: new BinaryTuples(TUPLES_BYTES) }
   private readonly views = new BinaryTuples(TUPLES_BYTES)
   private readonly claims = new BinaryTuples(TUPLES_BYTES)
   private rejects = new BinaryTuples(64 << 10)
@@ -115,6 +71,10 @@ export class PostgresRun implements SpilledRunBackend {
     /** Where, for messages: the schema and the server. */
     private readonly where: string,
     private readonly onEnd: () => void,
+    /** The store's seed of key hashes (its key index is cut by them). */
+    readonly keySeed: number,
+    /** The run's new blobs and key index entries, numbered from one past the store's largest blob id. */
+    private readonly rows: VehicleBlobWriter,
   ) {}
 
   /**
@@ -135,7 +95,7 @@ export class PostgresRun implements SpilledRunBackend {
       await client.query('BEGIN')
       await client.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.round(lockTimeoutMs))}`)
       try {
-        await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`vehicle-perf:ingest:${qualified(tables.storeMeta)}`])
+        await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [ingestLockOf(tables)])
       } catch (error) {
         if ((error as { code?: string }).code === '55P03') {
           throw postgresError('store_busy', `another ingest is running on ${where} (waited ${lockTimeoutMs} ms); try again when it has finished`, error)
@@ -147,8 +107,10 @@ export class PostgresRun implements SpilledRunBackend {
       // Which of the bulk tables hold rows, read once: the row tables say whether the store has rows at all.
       const bulk = bulkTablesOf(tables)
       const [filled] = (await queryRows<boolean[]>(client, `SELECT ${bulk.map((table) => `EXISTS (SELECT 1 FROM ${qualified(table)})`).join(', ')}`)) as [boolean[]]
-      const hasRows = filled.slice(0, ROW_TABLE_COUNT).includes(true)
-      const started = new PostgresRun(pool, client, connection, tables, run.runId, run.startedAt, hasRows, where, onEnd)
+      const hasRows = filled[0] === true
+      const [[keySeed]] = (await queryRows<[number]>(client, `SELECT key_seed FROM ${qualified(tables.storeMeta)} WHERE id = 1`)) as [[number]]
+      const rows = new VehicleBlobWriter(await nextBlobId(client, tables), TUPLES_BYTES)
+      const started = new PostgresRun(pool, client, connection, tables, run.runId, run.startedAt, hasRows, where, onEnd, keySeed, rows)
       if (!hasRows) {
         await started.truncate(bulk.filter((_table, i) => filled[i] === false))
         await started.dropBulkIndexes()
@@ -263,28 +225,17 @@ export class PostgresRun implements SpilledRunBackend {
     if (this.duplicates.count > 0) await this.send(qualified(this.tables.duplicateRows), DUPLICATE_COLUMNS, this.duplicates.take())
   }
 
-  storedVersions(kind: RowKind, _part: number, keys: FirstOfKey): Promise<Map<number, StoredRow>> {
+  storedVersions(kind: RowKind, part: number, keys: FirstOfKey): Promise<Map<number, StoredRow>> {
     return this.guard('cannot read the stored keys of', async () => {
       await this.drain()
-      const found = new Map<number, StoredRow>()
-      const code = PACKED_ROW_KIND_CODES[kind]
-      for (const values of await queryRows<StoredRowValues>(this.client, selectStored(this.tables, kind, 'key'), [keys.keys()])) {
-        const row = storedRowOf(values)
-        const first = keys.find(code, values[3])
-        if (first !== undefined) found.set(first, row)
-      }
-      return found
+      return storedVersionsOf(this.client, this.tables, PACKED_ROW_KIND_CODES[kind], part, keys)
     })
   }
 
   async *storedVehicleIds(): AsyncIterable<string> {
-    const { deployments, pickups, rides } = this.tables
     const ids = await this.guard('cannot read the vehicles of', async () => {
       await this.drain()
-      return queryRows<[string]>(
-        this.client,
-        `SELECT vehicle_id FROM ${qualified(deployments)} UNION SELECT vehicle_id FROM ${qualified(pickups)} UNION SELECT vehicle_id FROM ${qualified(rides)} ORDER BY 1`,
-      )
+      return queryRows<[string]>(this.client, `SELECT DISTINCT vehicle_id FROM ${qualified(this.tables.vehicleRows)} ORDER BY 1`)
     })
     for (const [vehicleId] of ids) yield vehicleId
   }
@@ -292,50 +243,27 @@ export class PostgresRun implements SpilledRunBackend {
   storedRowsOf(vehicleIds: readonly string[]): Promise<Map<string, readonly Buffer[]>> {
     return this.guard('cannot read the rows of', async () => {
       await this.drain()
-      const statement = `${ROW_KINDS.map((kind) => selectStored(this.tables, kind, 'vehicle')).join(' UNION ALL ')} ORDER BY 1, 2`
-      const byVehicle = new Map<string, StoredRow[]>()
-      for (const values of await queryRows<StoredRowValues>(this.client, statement, [vehicleIds])) {
-        const rows = byVehicle.get(values[0])
-        const row = storedRowOf(values)
-        if (rows === undefined) byVehicle.set(values[0], [row])
-        else rows.push(row)
-      }
-      const packed = new Map<string, readonly Buffer[]>()
-      for (const [vehicleId, rows] of byVehicle) {
-        const buffer = Buffer.allocUnsafe(rows.reduce((sum, row) => sum + packedRowSize(row.kind), 0))
-        let at = 0
-        for (const row of rows) {
-          packRow(buffer, at, row, row.seq)
-          at += packedRowSize(row.kind)
-        }
-        packed.set(vehicleId, [buffer])
-      }
-      return packed
+      return blobsOf(this.client, this.tables, vehicleIds)
     })
   }
 
+  /** One blob of the vehicle's new rows, as they are packed, and its keys in the key index. */
   storeRows(vehicleId: string, fresh: FreshRows): Promise<void> | void {
-    const { packed } = fresh
-    const vehicle = Buffer.from(vehicleId, 'latin1')
-    let full: RowKind | null = null
-    for (let at = 0; at < packed.length; ) {
-      const kind = writePackedRow(this.rows, packed, at, vehicle)
-      at += packedRowSize(kind)
-      if (this.rows[kind].bytes >= FLUSH_BYTES) full = kind
-    }
-    if (full !== null) return this.guard('cannot store the rows of', () => this.flushRows(full as RowKind))
+    const id = this.rows.add(vehicleId, fresh.packed)
+    for (const offset of fresh.offsets) this.rows.keyIndex.add(fresh.records, offset, id)
+    if (this.rows.bytes >= FLUSH_BYTES) return this.guard('cannot store the rows of', () => this.flushRows())
   }
 
-  private async flushRows(kind: RowKind): Promise<void> {
-    const tuples = this.rows[kind]
-    if (tuples.count === 0) return
-    const table = { deployment: this.tables.deployments, pickup: this.tables.pickups, ride: this.tables.rides }[kind]
-    await this.send(qualified(table), ROW_COLUMNS[kind], tuples.take())
+  private async flushRows(): Promise<void> {
+    const { blobs, keys } = this.rows
+    if (blobs.count > 0) await this.send(qualified(this.tables.vehicleRows), BLOB_COLUMNS, blobs.take())
+    if (keys.count > 0) await this.send(qualified(this.tables.keyIndex), KEY_INDEX_COLUMNS, keys.take())
   }
 
   rowsStored(): Promise<void> {
     return this.guard('cannot store the rows of', async () => {
-      for (const kind of ROW_KINDS) await this.flushRows(kind)
+      this.rows.keyIndex.flush()
+      await this.flushRows()
       await this.flushDuplicates()
       await this.drain()
     })
@@ -482,8 +410,8 @@ export class PostgresRun implements SpilledRunBackend {
     for (const table of this.bulkTables()) {
       const { indexes, primaryKey } = createStatements(table)
       const schema = qualified(table).split('.')[0] as string
-      for (const index of indexes) await execute(this.client, `DROP INDEX IF EXISTS ${schema}."${index.name}"`)
-      if (primaryKey !== null) await execute(this.client, `ALTER TABLE ${qualified(table)} DROP CONSTRAINT IF EXISTS "${primaryKey.constraint}"`)
+      for (const index of indexes) if (!LOADED_IN_ORDER.has(index.name)) await execute(this.client, `DROP INDEX IF EXISTS ${schema}."${index.name}"`)
+      if (primaryKey !== null && !LOADED_IN_ORDER.has(primaryKey.constraint)) await execute(this.client, `ALTER TABLE ${qualified(table)} DROP CONSTRAINT IF EXISTS "${primaryKey.constraint}"`)
     }
   }
 
@@ -498,10 +426,13 @@ export class PostgresRun implements SpilledRunBackend {
    */
   private async buildBulkIndexes(): Promise<void> {
     await execute(this.client, "SET LOCAL maintenance_work_mem = '512MB'")
+    // A tenth of the default sample (3,000 rows): enough to plan the store's reads by key and vehicle,
+    // a third of the commit's time at scale 10 (ANALYZE read most of the views' and rows' pages).
+    await execute(this.client, 'SET LOCAL default_statistics_target = 10')
     for (const table of this.bulkTables()) {
       const { indexes, primaryKey, indexedColumns } = createStatements(table)
-      if (primaryKey !== null) await execute(this.client, primaryKey.add)
-      for (const index of indexes) await execute(this.client, index.create)
+      if (primaryKey !== null && !LOADED_IN_ORDER.has(primaryKey.constraint)) await execute(this.client, primaryKey.add)
+      for (const index of indexes) if (!LOADED_IN_ORDER.has(index.name)) await execute(this.client, index.create)
       await execute(this.client, `ANALYZE ${qualified(table)} (${indexedColumns.join(', ')})`)
     }
   }

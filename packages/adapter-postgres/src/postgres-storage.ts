@@ -1,18 +1,17 @@
-import { randomInt } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import pg from 'pg'
 import { drizzle } from 'drizzle-orm/node-postgres'
 import { asc, countDistinct, desc, eq, gt, sql } from 'drizzle-orm'
-import { ROW_KINDS, storeStatsFrom, type StoredRow, type KeyChunk, type LogFilter, type LoggedDuplicate, type LoggedReject, type RejectReason, type StagingSession, type StorageAdapter, type StoredView, type StoreStats, type VehicleKey } from '@vehicle-perf/core'
+import { storeStatsFrom, type StoredRow, type KeyChunk, type LogFilter, type LoggedDuplicate, type LoggedReject, type RejectReason, type StagingSession, type StorageAdapter, type StoredView, type StoreStats, type VehicleKey } from '@vehicle-perf/core'
 import { createSpilledRun, removeOrphanedSpills } from '@vehicle-perf/core/spilled-run'
-import { migrate, SCHEMA_VERSION, schemaVersion } from './migrations.js'
+import { checkPackedRowsFormat, migrate, SCHEMA_VERSION, schemaVersion } from './migrations.js'
 import { queryRows, type PostgresPool } from './pg-client.js'
 import { classify, isConnectionEnded, postgresError } from './postgres-errors.js'
 import { listDuplicates, listRejects } from './postgres-logs.js'
 import { PostgresRun } from './postgres-run.js'
 import { readMeta } from './postgres-runs.js'
 import { qualified, tablesIn } from './schema.js'
-import { selectStored, storedRowOf, type StoredRowValues } from './stored-rows.js'
+import { rowsOfVehicle } from './vehicle-blobs.js'
 import { createLookupBatcher, DEFAULT_LOOKUP_BATCH_KEYS } from './lookup-batcher.js'
 import { readViewBatch, viewStatements } from './view-reads.js'
 
@@ -166,6 +165,7 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageA
         if (version !== SCHEMA_VERSION) {
           throw postgresError('store_unreachable', `${where} has schema ${version}, this adapter needs ${SCHEMA_VERSION}: migrate the primary first (vehicle-perf ingest does)`)
         }
+        await read('cannot read', () => checkPackedRowsFormat(pool, tables, where))
         return
       }
       await migrate(pool, schema, tables, where)
@@ -181,8 +181,8 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageA
       }
       const backend = await PostgresRun.begin(pool, tables, run, lockTimeoutMs, where, ended)
       try {
-        // No key index of its own: any seed spreads a run's keys; a fresh one per run.
-        return await createSpilledRun(backend, { tempDir: options.tempDir, keySeed: randomInt(0, 2 ** 32) })
+        // The store's own seed: its key index is cut by the run's key hashes.
+        return await createSpilledRun(backend, { tempDir: options.tempDir, keySeed: backend.keySeed })
       } catch (error) {
         await backend.rollback({ run_id: run.runId, status: 'failed', started_at: run.startedAt.toISOString(), finished_at: new Date().toISOString(), as_of: null, policy: 'recent', files: [], vehicles_refreshed: 0, data_version: 0, totals: { files: 0, failed_files: 0, rows_read: 0, accepted: 0, duplicates: { exact: 0, conflict: 0 }, rejected: { rows: 0, reasons: {} } } }).catch(() => {})
         throw error
@@ -190,9 +190,7 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageA
     },
 
     vehicleRows(vehicleId: string): Promise<StoredRow[]> {
-      // One statement (one snapshot) over the three row tables' vehicle indexes.
-      const text = ROW_KINDS.map((kind) => selectStored(tables, kind, 'vehicle')).join(' UNION ALL ')
-      return read('cannot read the rows of a vehicle in', async () => (await queryRows<StoredRowValues>(pool, text, [[vehicleId]])).map(storedRowOf))
+      return read('cannot read the rows of a vehicle in', () => rowsOfVehicle(pool, tables, vehicleId))
     },
 
     lookup(key: VehicleKey): Promise<StoredView | null> {
@@ -244,7 +242,7 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageA
         const files = tables.ingestFiles
         const byStatus = await db.select({ status: runs.status, n: sql<number>`count(*)`.mapWith(Number) }).from(runs).groupBy(runs.status)
         const [last] = await db.select({ runId: runs.runId, finishedAt: runs.finishedAt }).from(runs).orderBy(desc(runs.startedAt)).limit(1)
-        // Rows are counted from the accepted rows of the runs that succeeded: the row tables stay untouched (a first ingest holds them).
+        // Rows are counted from the accepted rows of the runs that succeeded: vehicle_rows stays untouched (a first ingest holds it).
         const stored = await db
           .select({ kind: files.kind, n: sql<number>`coalesce(sum(${files.accepted}), 0)`.mapWith(Number) })
           .from(files)

@@ -1,5 +1,5 @@
 import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core'
-import { TABLE_STORAGE } from './schema.js'
+import { TABLE_STORAGE, UNCOMPRESSED_COLUMNS } from './schema.js'
 
 function quote(name: string): string {
   return `"${name.replaceAll('"', '""')}"`
@@ -12,6 +12,7 @@ function quote(name: string): string {
  * Only what schema.ts uses is supported; anything else throws.
  */
 export interface TableStatements {
+  /** CREATE TABLE, then the storage of its uncompressed columns. */
   table: string
   /** Each index (not the primary key) by name, with its CREATE. */
   indexes: { name: string; create: string }[]
@@ -49,5 +50,6 @@ export function createStatements(table: PgTable): TableStatements {
     return { name, create: `CREATE ${index.config.unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS ${quote(name)} ON ${qualified} (${columns.join(', ')})` }
   })
   const storage = TABLE_STORAGE[config.name]
-  return { table: `CREATE TABLE IF NOT EXISTS ${qualified} (\n  ${lines.join(',\n  ')}\n)${storage === undefined ? '' : ` WITH (${storage})`}`, indexes, primaryKey, indexedColumns: [...indexedColumns] }
+  const uncompressed = (UNCOMPRESSED_COLUMNS[config.name] ?? []).map((column) => `;\nALTER TABLE ${qualified} ALTER COLUMN ${quote(column)} SET STORAGE EXTERNAL`).join('')
+  return { table: `CREATE TABLE IF NOT EXISTS ${qualified} (\n  ${lines.join(',\n  ')}\n)${storage === undefined ? '' : ` WITH (${storage})`}${uncompressed}`, indexes, primaryKey, indexedColumns: [...indexedColumns] }
 }

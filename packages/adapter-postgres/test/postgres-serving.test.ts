@@ -120,7 +120,7 @@ describe('postgres ingest lock and migrations', () => {
       await Promise.all(adapters.map((adapter) => adapter.migrate()))
       expect(await (adapters[0] as StorageAdapter).meta()).toMatchObject({ dataVersion: 0, nextSeq: 1 })
       const version = await withClient(url, async (client) => (await client.query(`SELECT schema_version FROM "${schema}".store_meta`)).rows)
-      expect(version).toEqual([{ schema_version: 2 }])
+      expect(version).toEqual([{ schema_version: 3 }])
     } finally {
       await Promise.all(adapters.map((adapter) => adapter.close()))
       await dropSchema(url, schema)

@@ -79,15 +79,15 @@ describe('bulk load into an empty store', () => {
           const [row] = (await client.query<{ pages: number; visible: number; frozen: number }>(`SELECT (SELECT relpages FROM pg_class WHERE oid = $1::regclass) AS pages, all_visible AS visible, all_frozen AS frozen FROM pg_visibility_map_summary($1::regclass)`, [`"${schema}".${table}`])).rows
           return row
         })
-      for (const table of ['deployments', 'pickups', 'rides', 'vehicle_views', 'qr_claims']) {
+      for (const table of ['vehicle_rows', 'key_index', 'vehicle_views', 'qr_claims']) {
         const summary = await pages(table)
         expect(summary?.pages).toBeGreaterThan(0)
         expect(summary).toEqual({ pages: summary?.pages, visible: summary?.pages, frozen: summary?.pages })
       }
       generate({ outDir: join(dir, 'later'), scale: 0.02, seed: 7 })
       await ingest({ adapter, sources: [join(dir, 'later')] })
-      const rides = await pages('rides')
-      expect(rides?.frozen).toBeLessThan(rides?.pages as number)
+      const rows = await pages('vehicle_rows')
+      expect(rows?.frozen).toBeLessThan(rows?.pages as number)
     } finally {
       await adapter.close()
       await withClient(url, async (client) => void (await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)))

@@ -1,5 +1,6 @@
 import pg from 'pg'
 import type { OperationRow, RejectReason, RowKind, StoredRow } from '@vehicle-perf/core'
+import { packedRowSizeAt, unpackRow } from '@vehicle-perf/core/packed-rows'
 import type { StoreContents } from '@vehicle-perf/core/testing'
 
 pg.types.setTypeParser(20, Number)
@@ -17,29 +18,14 @@ export async function withClient<T>(url: string, read: (client: pg.Client) => Pr
 
 type Row = Record<string, unknown>
 
-function storedRow(kind: RowKind, r: Row): StoredRow {
-  if (kind === 'deployment') return { kind, taskId: r.task_id as string, vehicleId: r.vehicle_id as string, createdAt: r.created_at as number, resolvedAt: r.resolved_at as number, seq: r.seq as number }
-  if (kind === 'pickup') return { kind, taskId: r.task_id as string, vehicleId: r.vehicle_id as string, qrCode: r.qr_code as string, createdAt: r.created_at as number, resolvedAt: r.resolved_at as number, seq: r.seq as number }
-  return {
-    kind,
-    rideId: r.ride_id as string,
-    vehicleId: r.vehicle_id as string,
-    startedAt: r.started_at as number,
-    endedAt: r.ended_at as number,
-    start: r.start_lat === null ? null : { lat: r.start_lat as number, lng: r.start_lng as number },
-    end: r.end_lat === null ? null : { lat: r.end_lat as number, lng: r.end_lng as number },
-    amountCents: r.amount_cents as number | null,
-    seq: r.seq as number,
-  }
-}
-
 /** Everything a schema holds, read back with plain SQL (the conformance suite's readBack). */
 export function storeContentsOf(url: string, schema: string): Promise<StoreContents> {
   return withClient(url, async (client) => {
     const all = async (sql: string): Promise<Row[]> => (await client.query(sql)).rows as Row[]
     const rows: StoredRow[] = []
-    for (const [kind, table] of [['deployment', 'deployments'], ['pickup', 'pickups'], ['ride', 'rides']] as const) {
-      for (const r of await all(`SELECT * FROM "${schema}".${table}`)) rows.push(storedRow(kind, r))
+    for (const r of await all(`SELECT vehicle_id, records FROM "${schema}".vehicle_rows ORDER BY id`)) {
+      const records = r.records as Buffer
+      for (let offset = 0; offset < records.length; offset += packedRowSizeAt(records, offset)) rows.push(unpackRow(records, offset, r.vehicle_id as string))
     }
     return {
       rows,

@@ -35,7 +35,7 @@ const SCHEMA_1 = `
   -- Each vehicle's rows of a run: one blob of core's packed rows, in seq order.
   CREATE TABLE vehicle_rows (id INTEGER PRIMARY KEY, vehicle_id TEXT NOT NULL, run_seq INTEGER NOT NULL, records BLOB NOT NULL);
   CREATE INDEX vehicle_rows_vehicle ON vehicle_rows (vehicle_id, id);
-  -- Every stored key's two hashes and the id of the blob holding its row, packed by key partition (key-index.ts).
+  -- Every stored key's two hashes and the id of the blob holding its row, packed by key partition (core's key-index.ts).
   CREATE TABLE key_index (id INTEGER PRIMARY KEY, part INTEGER NOT NULL, entries BLOB NOT NULL);
   CREATE INDEX key_index_part ON key_index (part, id);
   CREATE TABLE rejected_rows (

@@ -2,8 +2,8 @@ import { statSync } from 'node:fs'
 import type Database from 'better-sqlite3'
 import type { DuplicateRecord, IngestReport, RejectRecord, RowKind, StoredRow, StoreMeta, VehicleView } from '@vehicle-perf/core'
 import { PACKED_ROW_KIND_CODES } from '@vehicle-perf/core/packed-rows'
-import type { FirstOfKey, FreshRows, SpilledRunBackend } from '@vehicle-perf/core/spilled-run'
-import { KeyIndexWriter, storedVersionsOf } from './key-index.js'
+import type { FirstOfKey, FreshRows, KeyIndexWriter, SpilledRunBackend } from '@vehicle-perf/core/spilled-run'
+import { keyIndexWriterFor, storedVersionsOf } from './key-index.js'
 import { nextRunSeq, readMeta, recordRun } from './sqlite-runs.js'
 import { classifySqlite } from './sqlite-errors.js'
 
@@ -155,7 +155,7 @@ export class SqliteRun implements SpilledRunBackend {
 
   private storeBlob(vehicleId: string, rows: FreshRows): void {
     const blobId = Number(this.insertBlob.run(vehicleId, this.runSeq, rows.packed).lastInsertRowid)
-    const index = (this.keyIndex ??= new KeyIndexWriter(this.db))
+    const index = (this.keyIndex ??= keyIndexWriterFor(this.db))
     for (const offset of rows.offsets) index.add(rows.records, offset, blobId)
   }
 

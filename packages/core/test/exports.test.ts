@@ -120,8 +120,12 @@ describe('@vehicle-perf/core exports', () => {
   it('exports the spilled run for stores that only store from /spilled-run', async () => {
     expect(Object.keys(await import('@vehicle-perf/core/spilled-run')).sort()).toMatchInlineSnapshot(`
       [
+        "KEY_ENTRIES_PER_BLOB",
+        "KEY_ENTRY_BYTES",
         "KEY_PARTITIONS",
+        "KeyIndexWriter",
         "VEHICLE_PARTITIONS",
+        "candidateBlobIds",
         "createSpilledRun",
         "keyHashHi",
         "keyHashLo",
@@ -130,6 +134,7 @@ describe('@vehicle-perf/core exports', () => {
         "recordKeyHashLo",
         "recordKindCode",
         "removeOrphanedSpills",
+        "storedVersionsInBlobs",
       ]
     `)
   })

@@ -14,6 +14,11 @@ import { VehiclePerfError } from '../errors.js'
 export const KEY_PARTITIONS = 64
 export const VEHICLE_PARTITIONS = 64
 
+/** A key partition's part number (kind code, then partition): spill file names, and a key index's parts. */
+export function keyPartOf(kindCode: number, partition: number): number {
+  return kindCode * KEY_PARTITIONS + partition
+}
+
 const SPILL_PREFIX = 'vehicle-perf-run-'
 
 /** The temp file of a key partition (key_index.part) and of a vehicle partition. */

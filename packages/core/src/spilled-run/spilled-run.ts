@@ -19,7 +19,7 @@ import type {
 import { ChunkBuilder } from './chunk-builder.js'
 import { countDistinctVehicles } from './distinct-vehicles.js'
 import { FirstOfKey } from './first-of-key.js'
-import { KEY_PARTITIONS, keyFile, RunSpill, VEHICLE_PARTITIONS, vehicleFile } from './run-spill.js'
+import { KEY_PARTITIONS, keyFile, keyPartOf, RunSpill, VEHICLE_PARTITIONS, vehicleFile } from './run-spill.js'
 import { rangeInSeqOrder } from './seq-order.js'
 import {
   keyHashLo,
@@ -279,11 +279,6 @@ class SpilledStaging implements StagingSession {
       })
     }
   }
-}
-
-/** A key partition's part number (kind code, then partition): spill file names, and a key index's parts. */
-export function keyPartOf(kindCode: number, partition: number): number {
-  return kindCode * KEY_PARTITIONS + partition
 }
 
 /**
