@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest'
-import { createMemoryStorage, generate, ingest, lookupVehicle, type StorageAdapter } from '@vehicle-perf/core'
+import { createMemoryStorage, generate, ingest, type StorageAdapter } from '@vehicle-perf/core'
 import { createPostgresStorage } from '@vehicle-perf/adapter-postgres'
-import { withClient } from './store-contents.js'
+import { answersOf, withClient } from './store-contents.js'
 
 const url = inject('databaseUrl')
 // A database whose own ordering of text is a language's (ICU en-US: case and
@@ -21,17 +21,8 @@ const KEY_COLUMNS = ['vehicle_rows.vehicle_id', 'vehicle_views.vehicle_id', 'veh
 let dataDir = ''
 let reference: StorageAdapter
 
-/** Every key the reference store finds, as a server would get it, and each answer's status and body. */
-async function answers(adapter: StorageAdapter): Promise<Map<string, string>> {
-  const result = new Map<string, string>()
-  for await (const chunk of reference.listKeys(500)) {
-    for (const key of chunk.keys) {
-      const answer = await lookupVehicle(adapter, key.value)
-      result.set(`${key.type}:${key.value}`, `${answer.status} ${answer.status === 200 ? answer.body : ''}`)
-    }
-  }
-  return result
-}
+/** Every key the reference store finds, and `adapter`'s answer to it. */
+const answers = (adapter: StorageAdapter): Promise<Map<string, string>> => answersOf(reference, adapter)
 
 /** The collation of each key column of `schema`, by table.column. */
 async function keyCollations(schema: string): Promise<Map<string, string | null>> {

@@ -1,5 +1,5 @@
 import pg from 'pg'
-import type { OperationRow, RejectReason, RowKind, StoredRow } from '@vehicle-perf/core'
+import { lookupVehicle, type OperationRow, type RejectReason, type RowKind, type StorageAdapter, type StoredRow } from '@vehicle-perf/core'
 import { packedRowSizeAt, unpackRow } from '@vehicle-perf/core/packed-rows'
 import type { StoreContents } from '@vehicle-perf/core/testing'
 
@@ -53,4 +53,16 @@ export function storeContentsOf(url: string, schema: string): Promise<StoreConte
       runs: (await all(`SELECT run_id, status, started_at FROM "${schema}".ingest_runs`)).map((r) => ({ runId: r.run_id as string, status: r.status as 'succeeded' | 'failed', startedAt: r.started_at as string })),
     }
   })
+}
+
+/** Every key `reference` finds, as a server would get it, and `adapter`'s answer to it: status and body. */
+export async function answersOf(reference: StorageAdapter, adapter: StorageAdapter): Promise<Map<string, string>> {
+  const result = new Map<string, string>()
+  for await (const chunk of reference.listKeys(500)) {
+    for (const key of chunk.keys) {
+      const answer = await lookupVehicle(adapter, key.value)
+      result.set(`${key.type}:${key.value}`, `${answer.status} ${answer.status === 200 ? answer.body : ''}`)
+    }
+  }
+  return result
 }

@@ -3,26 +3,17 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest'
-import { createMemoryStorage, generate, ingest, lookupVehicle, type StorageAdapter, type StoredRow } from '@vehicle-perf/core'
+import { createMemoryStorage, generate, ingest, type StorageAdapter, type StoredRow } from '@vehicle-perf/core'
 import { createPostgresStorage } from '@vehicle-perf/adapter-postgres'
-import { storeContentsOf, withClient } from './store-contents.js'
+import { answersOf, storeContentsOf, withClient } from './store-contents.js'
 
 const url = inject('databaseUrl')
 
 let dataDir = ''
 let reference: StorageAdapter
 
-/** Every key the reference store finds, and each answer's status and body. */
-async function answers(adapter: StorageAdapter): Promise<Map<string, string>> {
-  const result = new Map<string, string>()
-  for await (const chunk of reference.listKeys(500)) {
-    for (const key of chunk.keys) {
-      const answer = await lookupVehicle(adapter, key.value)
-      result.set(`${key.type}:${key.value}`, `${answer.status} ${answer.status === 200 ? answer.body : ''}`)
-    }
-  }
-  return result
-}
+/** Every key the reference store finds, and `adapter`'s answer to it. */
+const answers = (adapter: StorageAdapter): Promise<Map<string, string>> => answersOf(reference, adapter)
 
 const bySeq = (a: StoredRow, b: StoredRow): number => a.seq - b.seq
 

@@ -15,11 +15,6 @@ export {
   samePackedKey,
   packedKeyIs,
   kindOfCode,
-  readPackedRowFields,
-  emptyPackedRowFields,
-  copyPackedKey,
-  copyPackedQrCode,
-  type PackedRowFields,
   type PackedVehicles,
 } from './rows/packed-rows.js'
 export { unpackVehicles, packVehicles } from './response/render-vehicles.js'

@@ -97,9 +97,6 @@ describe('@vehicle-perf/core exports', () => {
       [
         "PACKED_ROWS_FORMAT",
         "PACKED_ROW_KIND_CODES",
-        "copyPackedKey",
-        "copyPackedQrCode",
-        "emptyPackedRowFields",
         "kindOfCode",
         "packRow",
         "packVehicles",
@@ -109,7 +106,6 @@ describe('@vehicle-perf/core exports', () => {
         "packedRowSeq",
         "packedRowSize",
         "packedRowSizeAt",
-        "readPackedRowFields",
         "samePackedKey",
         "unpackRow",
         "unpackVehicles",

@@ -159,65 +159,6 @@ export function unpackRow(source: Buffer, at: number, vehicleId: string): Stored
   throw new Error(`corrupt packed row (kind ${code}) at byte ${at}`)
 }
 
-/**
- * A packed row's fields, read into an object the caller reuses (no
- * allocation per row): for a store that re-encodes packed rows for its own
- * bulk path. Which fields mean what depends on `kindCode`: t1/t2 are
- * created/resolved (tasks) or started/ended (rides); the point and amount
- * fields are a ride's, with `hasStart`, `hasEnd` and `hasAmount` saying
- * which are set.
- */
-export interface PackedRowFields {
-  kindCode: number
-  seq: number
-  t1: number
-  t2: number
-  startLat: number
-  startLng: number
-  endLat: number
-  endLng: number
-  amountCents: number
-  hasStart: boolean
-  hasEnd: boolean
-  hasAmount: boolean
-}
-
-export function emptyPackedRowFields(): PackedRowFields {
-  return { kindCode: 0, seq: 0, t1: 0, t2: 0, startLat: 0, startLng: 0, endLat: 0, endLng: 0, amountCents: 0, hasStart: false, hasEnd: false, hasAmount: false }
-}
-
-/** Reads the record at `at` into `into`; returns its size. Ids stay bytes: copy them with copyPackedKey / copyPackedQrCode. */
-export function readPackedRowFields(source: Buffer, at: number, into: PackedRowFields): number {
-  const code = source[at] as number
-  const size = packedRowSizeAt(source, at)
-  into.kindCode = code
-  into.seq = source.readDoubleLE(at + SEQ)
-  into.t1 = source.readDoubleLE(at + T1)
-  into.t2 = source.readDoubleLE(at + T2)
-  if (code === 2) {
-    const flags = source[at + 1] as number
-    into.hasStart = (flags & HAS_START) !== 0
-    into.hasEnd = (flags & HAS_END) !== 0
-    into.hasAmount = (flags & HAS_AMOUNT) !== 0
-    into.startLat = source.readDoubleLE(at + START_LAT)
-    into.startLng = source.readDoubleLE(at + START_LNG)
-    into.endLat = source.readDoubleLE(at + END_LAT)
-    into.endLng = source.readDoubleLE(at + END_LNG)
-    into.amountCents = source.readDoubleLE(at + AMOUNT)
-  }
-  return size
-}
-
-/** Copies the key's 20 ASCII bytes of the record at `at` to `target` at `targetAt`. */
-export function copyPackedKey(source: Buffer, at: number, target: Buffer, targetAt: number): void {
-  source.copy(target, targetAt, at + KEY, at + KEY + ID_LENGTH)
-}
-
-/** Copies a pickup record's 6 ASCII bytes of QR code to `target` at `targetAt`. */
-export function copyPackedQrCode(source: Buffer, at: number, target: Buffer, targetAt: number): void {
-  source.copy(target, targetAt, at + QR, at + QR + QR_LENGTH)
-}
-
 /** The kind a code stands for. */
 export function kindOfCode(code: number): RowKind {
   const kind = ROW_KINDS[code]
