@@ -1,5 +1,7 @@
+import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
 import type { DeploymentRow } from '@vehicle-perf/core'
+import { packRow } from '../src/rows/packed-rows.js'
 import { FirstOfKey } from '../src/spilled-run/first-of-key.js'
 import { KEY_HASH_HI, KEY_HASH_LO, keyHashHi, keyHashLo, writeRecord } from '../src/spilled-run/spill-records.js'
 
@@ -37,4 +39,32 @@ describe('first record of a key', () => {
     lone.firstOf(0)
     expect(lone.find(0, key(9))).toBeUndefined()
   })
+
+  test('a stored packed row is found by its key bytes as by its text, also when another key of the run has its hash', () => {
+    const firstOfKey = new FirstOfKey(records([[key(1), key(9)], [key(9), key(9)], [key(5), key(5)]]), SIZE, SEED)
+    ;[0, 1, 2].forEach((i) => firstOfKey.firstOf(i))
+    // Key 9's bytes match record 1, not record 0 (key 1, forged to key 9's hash); key 1 under its own hash is not there, as find says.
+    expect([9, 5, 7, 1].map((n) => firstOfKey.findPacked(0, packed(key(n)), 0))).toEqual([1, 2, undefined, undefined])
+    expect([9, 5, 7, 1].map((n) => firstOfKey.find(0, key(n)))).toEqual([1, 2, undefined, undefined])
+    const lone = new FirstOfKey(records([[key(1), key(9)]]), SIZE, SEED)
+    lone.firstOf(0)
+    expect(lone.findPacked(0, packed(key(9)), 0)).toBeUndefined()
+  })
+
+  test('findPacked answers what find answers, for any staged and stored keys', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.integer({ min: 0, max: 300 }), { maxLength: 60 }), fc.array(fc.integer({ min: 0, max: 300 }), { maxLength: 30 }), (staged, stored) => {
+        const firstOfKey = new FirstOfKey(records(staged.map((n) => [key(n), key(n)])), SIZE, SEED)
+        staged.forEach((_n, i) => firstOfKey.firstOf(i))
+        for (const n of stored) expect(firstOfKey.findPacked(0, packed(key(n)), 0)).toBe(firstOfKey.find(0, key(n)))
+      }),
+    )
+  })
 })
+
+/** A stored deployment with this key, as a blob holds it. */
+function packed(taskId: string): Buffer {
+  const bytes = Buffer.alloc(48)
+  packRow(bytes, 0, deployment(taskId), 1)
+  return bytes
+}

@@ -1,3 +1,4 @@
+import { seededHashOfBytes } from '../seeded-hash.js'
 import { ROW_KINDS, type RowKind } from './kinds.js'
 import type { DeploymentRow, OperationRow, PickupRow, RideRow, StoredRow } from './row-types.js'
 
@@ -98,6 +99,11 @@ export function packRow(target: Buffer, at: number, row: OperationRow, seq: numb
 /** The key (task_id or ride_id) of the record at `at`. */
 export function packedRowKey(source: Buffer, at: number): string {
   return source.toString('latin1', at + KEY, at + KEY + ID_LENGTH)
+}
+
+/** core's seeded hash of the key bytes of the record at `at` (equal to seededHash of packedRowKey's text). */
+export function packedKeyHash(source: Buffer, at: number, seed: number): number {
+  return seededHashOfBytes(source, at + KEY, at + KEY + ID_LENGTH, seed)
 }
 
 /** The seq of the record at `at`. */

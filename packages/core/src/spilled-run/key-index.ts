@@ -1,5 +1,5 @@
 import type { StoredRow } from '../rows/row-types.js'
-import { packedRowKey, packedRowKindCode, packedRowSizeAt, unpackRow } from '../rows/packed-rows.js'
+import { packedRowKindCode, packedRowSizeAt, unpackRow } from '../rows/packed-rows.js'
 import { ROW_KINDS } from '../rows/kinds.js'
 import type { FirstOfKey } from './first-of-key.js'
 import { KEY_PARTITIONS, keyPartOf } from './run-spill.js'
@@ -90,7 +90,7 @@ export function storedVersionsInBlobs(blobs: Iterable<VehicleBlob>, kindCode: nu
   for (const { vehicleId, records } of blobs) {
     for (let offset = 0; offset < records.length; offset += packedRowSizeAt(records, offset)) {
       if (packedRowKindCode(records, offset) !== kindCode) continue
-      const first = keys.find(kindCode, packedRowKey(records, offset))
+      const first = keys.findPacked(kindCode, records, offset)
       if (first !== undefined) stored.set(first, unpackRow(records, offset, vehicleId))
     }
   }

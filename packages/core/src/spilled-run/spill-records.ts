@@ -1,6 +1,6 @@
 import { rowKey, type OperationRow, type StoredRow } from '../rows/row-types.js'
 import { seededHash } from '../seeded-hash.js'
-import { PACKED_ROW_KIND_CODES, packedRowSizeAt, packedRowSize, packedRowKey, packedRowSeq, packRow, samePackedKey, packedKeyIs, unpackRow } from '../rows/packed-rows.js'
+import { PACKED_ROW_KIND_CODES, packedKeyHash, packedRowSizeAt, packedRowSize, packedRowKey, packedRowSeq, packRow, samePackedKey, packedKeyIs, unpackRow } from '../rows/packed-rows.js'
 
 // How a run spills rows to its temp files: a prefix of what only a run needs,
 // then core's packed row (the stored form). Storage only: no rule lives here.
@@ -38,12 +38,25 @@ export const VEHICLE = 16
  * aim its keys at one partition.
  */
 export function keyHashLo(kindCode: number, key: string, seed: number): number {
-  return seededHash(key, seed ^ (kindCode * 0x01000193))
+  return seededHash(key, loSeed(kindCode, seed))
 }
 
 export function keyHashHi(kindCode: number, key: string, seed: number): number {
-  return seededHash(key, seed ^ 0x2545f491 ^ (kindCode * 0x01000193))
+  return seededHash(key, hiSeed(kindCode, seed))
 }
+
+/** keyHashLo of the key of the packed row at `at` (a stored blob's), from its bytes: no string. */
+export function packedKeyHashLo(kindCode: number, packed: Buffer, at: number, seed: number): number {
+  return packedKeyHash(packed, at, loSeed(kindCode, seed))
+}
+
+/** keyHashHi of the key of the packed row at `at`, from its bytes. */
+export function packedKeyHashHi(kindCode: number, packed: Buffer, at: number, seed: number): number {
+  return packedKeyHash(packed, at, hiSeed(kindCode, seed))
+}
+
+const loSeed = (kindCode: number, seed: number): number => seed ^ (kindCode * 0x01000193)
+const hiSeed = (kindCode: number, seed: number): number => seed ^ 0x2545f491 ^ (kindCode * 0x01000193)
 
 /**
  * Writes `row` at `offset` of `target` (which has RECORD_SIZES[kind] bytes
@@ -98,6 +111,11 @@ export function sameRecordKey(a: Buffer, aOffset: number, b: Buffer, bOffset: nu
 /** Whether a spilled record has `key`. */
 export function recordKeyIs(records: Buffer, offset: number, key: string): boolean {
   return packedKeyIs(records, offset + ROW, key)
+}
+
+/** Whether the record at `offset` has the key of the packed row at `at` of `packed`, compared byte for byte. */
+export function recordHasPackedKey(records: Buffer, offset: number, packed: Buffer, at: number): boolean {
+  return samePackedKey(records, offset + ROW, packed, at)
 }
 
 /** Whether the ID_BYTES at `at` of `a` and at `bAt` of `b` are the same (two ids, compared without strings). */
