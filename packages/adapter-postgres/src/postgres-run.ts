@@ -300,14 +300,20 @@ export class PostgresRun implements SpilledRunBackend {
     if (this.claims.count > 0) await this.send(target.claims, CLAIM_COLUMNS, this.claims.take())
   }
 
-  /** The run's views replace the stored ones, and their claims the vehicles' claims. */
+  /**
+   * The run's views replace the stored ones, and their claims the vehicles'
+   * claims. The temp table is analyzed first: without statistics the planner
+   * took it for ten times its size and hashed every stored claim instead
+   * (the DELETE took 240 ms of a 1% batch at scale 100, 65 ms analyzed).
+   */
   private async mergeViews(): Promise<void> {
     if (this.viewTables === null) return
     const views = qualified(this.tables.vehicleViews)
     const claims = qualified(this.tables.qrClaims)
     await execute(
       this.client,
-      `DELETE FROM ${claims} c USING run_views v WHERE c.vehicle_id = v.vehicle_id;
+      `ANALYZE run_views (vehicle_id);
+       DELETE FROM ${claims} c USING run_views v WHERE c.vehicle_id = v.vehicle_id;
        INSERT INTO ${claims} SELECT * FROM run_claims;
        INSERT INTO ${views} SELECT * FROM run_views ON CONFLICT (vehicle_id) DO UPDATE SET
          qr_code = excluded.qr_code, template = excluded.template, open_started_at = excluded.open_started_at,
