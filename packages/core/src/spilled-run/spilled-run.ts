@@ -240,7 +240,7 @@ class SpilledStaging implements StagingSession {
     let vehicleCount = 0
     for (let q = 0; q < VEHICLE_PARTITIONS; q++) {
       const records = spill.guard(() => spill.peek(vehicleFile(q)))
-      if (records !== null) vehicleCount += countDistinctVehicles(records)
+      if (records !== null) vehicleCount += countDistinctVehicles(records, this.keySeed)
     }
     return new SpilledRefresh(backend, spill, vehicleCount, this.firstSeq)
   }
