@@ -1,6 +1,6 @@
-import { randomInt } from 'node:crypto'
 import type pg from 'pg'
-import { PACKED_ROWS_FORMAT } from '@vehicle-perf/core/packed-rows'
+import { PACKED_ROWS_FORMAT, packedRowsFormatProblem } from '@vehicle-perf/core/packed-rows'
+import { randomKeySeed } from '@vehicle-perf/core/spilled-run'
 import { drizzle } from 'drizzle-orm/node-postgres'
 import { eq } from 'drizzle-orm'
 import { getTableConfig } from 'drizzle-orm/pg-core'
@@ -24,7 +24,7 @@ const MIGRATIONS: readonly ((client: pg.PoolClient, tables: Tables) => Promise<v
     }
     await drizzle({ client })
       .insert(tables.storeMeta)
-      .values({ id: 1, schemaVersion: 0, asOf: null, dataVersion: 0, policy: 'recent', nextSeq: 1, keySeed: randomSeed(), packedRowsFormat: PACKED_ROWS_FORMAT })
+      .values({ id: 1, schemaVersion: 0, asOf: null, dataVersion: 0, policy: 'recent', nextSeq: 1, keySeed: randomKeySeed(), packedRowsFormat: PACKED_ROWS_FORMAT })
       .onConflictDoNothing()
   },
   // 2: ids, keys and ranks compare bytes (KEY_TEXT) in a store made before
@@ -50,7 +50,7 @@ const MIGRATIONS: readonly ((client: pg.PoolClient, tables: Tables) => Promise<v
   async (client, tables) => {
     const meta = qualified(tables.storeMeta)
     await execute(client, `ALTER TABLE ${meta} ADD COLUMN IF NOT EXISTS key_seed bigint, ADD COLUMN IF NOT EXISTS packed_rows_format integer`)
-    await execute(client, `UPDATE ${meta} SET key_seed = coalesce(key_seed, $1), packed_rows_format = coalesce(packed_rows_format, $2)`, [randomSeed(), PACKED_ROWS_FORMAT])
+    await execute(client, `UPDATE ${meta} SET key_seed = coalesce(key_seed, $1), packed_rows_format = coalesce(packed_rows_format, $2)`, [randomKeySeed(), PACKED_ROWS_FORMAT])
     await execute(client, `ALTER TABLE ${meta} ALTER COLUMN key_seed SET NOT NULL, ALTER COLUMN packed_rows_format SET NOT NULL`)
     for (const table of [tables.vehicleRows, tables.keyIndex]) {
       const statements = createStatements(table)
@@ -64,11 +64,6 @@ const MIGRATIONS: readonly ((client: pg.PoolClient, tables: Tables) => Promise<v
     await packTypedRows(client, tables, keySeed)
   },
 ]
-
-/** A secret seed: crypto's, so nobody can guess it from the store's other values. */
-function randomSeed(): number {
-  return randomInt(0, 2 ** 32)
-}
 
 export const SCHEMA_VERSION = MIGRATIONS.length
 
@@ -99,9 +94,8 @@ export async function migrate(pool: pg.Pool, schema: string, tables: Tables, whe
 /** Refuses a store whose packed rows have another layout than this core's, rather than misreading them. */
 export async function checkPackedRowsFormat(client: pg.PoolClient | pg.Pool, tables: Tables, where: string): Promise<void> {
   const [[format]] = (await queryRows<[number]>(client, `SELECT packed_rows_format FROM ${qualified(tables.storeMeta)} WHERE id = 1`)) as [[number]]
-  if (format !== PACKED_ROWS_FORMAT) {
-    throw postgresError('store_unreachable', `${where} keeps rows in packed format ${format}, this @vehicle-perf/core writes format ${PACKED_ROWS_FORMAT}: use the versions that made it`)
-  }
+  const problem = packedRowsFormatProblem(format)
+  if (problem !== null) throw postgresError('store_unreachable', `${where} ${problem}`)
 }
 
 /** How many schema steps the store has run: 0 before the first. */

@@ -1,6 +1,6 @@
 import type pg from 'pg'
 import { rowKey, type StoredRow } from '@vehicle-perf/core'
-import { PACKED_ROW_KIND_CODES, packedRowSize, packRow } from '@vehicle-perf/core/packed-rows'
+import { PACKED_ROW_KIND_CODES, packVehicles } from '@vehicle-perf/core/packed-rows'
 import { keyHashHi, keyHashLo } from '@vehicle-perf/core/spilled-run'
 import { copyBinary } from './binary-copy.js'
 import { execute, queryRows } from './pg-client.js'
@@ -75,16 +75,8 @@ export async function packTypedRows(client: pg.PoolClient, tables: Tables, keySe
     for (let start = 0; start < rows.length; ) {
       const vehicleId = (rows[start] as StoredRow).vehicleId
       let end = start
-      let size = 0
-      for (; end < rows.length && (rows[end] as StoredRow).vehicleId === vehicleId; end++) size += packedRowSize((rows[end] as StoredRow).kind)
-      const packed = Buffer.allocUnsafe(size)
-      let at = 0
-      for (let i = start; i < end; i++) {
-        const row = rows[i] as StoredRow
-        packRow(packed, at, row, row.seq)
-        at += packedRowSize(row.kind)
-      }
-      const id = writer.add(vehicleId, packed)
+      while (end < rows.length && (rows[end] as StoredRow).vehicleId === vehicleId) end++
+      const id = writer.add(vehicleId, packVehicles([{ vehicleId, rows: rows.slice(start, end) }]).records)
       for (let i = start; i < end; i++) {
         const row = rows[i] as StoredRow
         const code = PACKED_ROW_KIND_CODES[row.kind]

@@ -1,5 +1,5 @@
 import type { StoredRow } from '@vehicle-perf/core'
-import { packedRowSizeAt, unpackRow } from '@vehicle-perf/core/packed-rows'
+import { unpackRecords } from '@vehicle-perf/core/packed-rows'
 import { candidateBlobIds, KeyIndexWriter, storedVersionsInBlobs, type FirstOfKey, type VehicleBlob } from '@vehicle-perf/core/spilled-run'
 import { BinaryTuples, copyOutBinary } from './binary-copy.js'
 import { queryRows, type QueryClient } from './pg-client.js'
@@ -79,9 +79,7 @@ export async function rowsOfVehicle(client: QueryClient, tables: Tables, vehicle
   const rows: StoredRow[] = []
   // An ordinary query (hex bytea): one vehicle's few KB, on the pool.
   const blobs = await queryRows<[Buffer]>(client, `SELECT records FROM ${qualified(tables.vehicleRows)} WHERE vehicle_id = $1 ORDER BY id`, [vehicleId])
-  for (const [records] of blobs) {
-    for (let offset = 0; offset < records.length; offset += packedRowSizeAt(records, offset)) rows.push(unpackRow(records, offset, vehicleId))
-  }
+  for (const [records] of blobs) unpackRecords(records, vehicleId, rows)
   return rows
 }
 

@@ -1,6 +1,6 @@
 import pg from 'pg'
 import { lookupVehicle, type OperationRow, type RejectReason, type RowKind, type StorageAdapter, type StoredRow } from '@vehicle-perf/core'
-import { packedRowSizeAt, unpackRow } from '@vehicle-perf/core/packed-rows'
+import { unpackRecords } from '@vehicle-perf/core/packed-rows'
 import type { StoreContents } from '@vehicle-perf/core/testing'
 
 pg.types.setTypeParser(20, Number)
@@ -24,8 +24,7 @@ export function storeContentsOf(url: string, schema: string): Promise<StoreConte
     const all = async (sql: string): Promise<Row[]> => (await client.query(sql)).rows as Row[]
     const rows: StoredRow[] = []
     for (const r of await all(`SELECT vehicle_id, records FROM "${schema}".vehicle_rows ORDER BY id`)) {
-      const records = r.records as Buffer
-      for (let offset = 0; offset < records.length; offset += packedRowSizeAt(records, offset)) rows.push(unpackRow(records, offset, r.vehicle_id as string))
+      unpackRecords(r.records as Buffer, r.vehicle_id as string, rows)
     }
     return {
       rows,

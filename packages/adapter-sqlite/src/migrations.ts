@@ -1,6 +1,6 @@
-import { randomInt } from 'node:crypto'
 import type Database from 'better-sqlite3'
-import { PACKED_ROWS_FORMAT } from '@vehicle-perf/core/packed-rows'
+import { PACKED_ROWS_FORMAT, packedRowsFormatProblem } from '@vehicle-perf/core/packed-rows'
+import { randomKeySeed } from '@vehicle-perf/core/spilled-run'
 import { sqliteError } from './sqlite-errors.js'
 
 /**
@@ -61,14 +61,9 @@ const SCHEMA_1 = `
 export const MIGRATIONS: readonly ((db: Database.Database) => void)[] = [
   (db) => {
     db.exec(SCHEMA_1)
-    db.prepare('INSERT INTO store_meta (id, schema_version, key_seed, packed_rows_format) VALUES (1, 0, ?, ?)').run(randomSeed(), PACKED_ROWS_FORMAT)
+    db.prepare('INSERT INTO store_meta (id, schema_version, key_seed, packed_rows_format) VALUES (1, 0, ?, ?)').run(randomKeySeed(), PACKED_ROWS_FORMAT)
   },
 ]
-
-/** A secret seed: crypto's, so nobody can guess it from the store's other values. */
-function randomSeed(): number {
-  return randomInt(0, 2 ** 32)
-}
 
 /**
  * Runs the steps a store has not run yet, inside the caller's transaction.
@@ -83,8 +78,6 @@ export function migrate(db: Database.Database, filename: string): void {
   }
   for (let version = current; version < MIGRATIONS.length; version++) (MIGRATIONS[version] as (db: Database.Database) => void)(db)
   db.prepare('UPDATE store_meta SET schema_version = ? WHERE id = 1').run(MIGRATIONS.length)
-  const format = db.prepare('SELECT packed_rows_format FROM store_meta WHERE id = 1').pluck().get() as number
-  if (format !== PACKED_ROWS_FORMAT) {
-    throw sqliteError('store_unreachable', `${filename} keeps rows in packed format ${format}, this @vehicle-perf/core writes format ${PACKED_ROWS_FORMAT}: use the versions that made it`)
-  }
+  const problem = packedRowsFormatProblem(db.prepare('SELECT packed_rows_format FROM store_meta WHERE id = 1').pluck().get() as number)
+  if (problem !== null) throw sqliteError('store_unreachable', `${filename} ${problem}`)
 }

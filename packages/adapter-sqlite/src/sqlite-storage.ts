@@ -6,7 +6,7 @@ import { isVehiclePerfError, storeStatsFrom } from '@vehicle-perf/core'
 import { migrate } from './migrations.js'
 import { SqliteRun } from './sqlite-run.js'
 import { createSpilledRun, removeOrphanedSpills } from '@vehicle-perf/core/spilled-run'
-import { packedRowSizeAt, unpackRow } from '@vehicle-perf/core/packed-rows'
+import { unpackRecords } from '@vehicle-perf/core/packed-rows'
 import { duplicatePages, rejectPages } from './sqlite-logs.js'
 import { isBusyError, sqliteError } from './sqlite-errors.js'
 import { readMeta } from './sqlite-runs.js'
@@ -358,9 +358,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): StorageAdapt
         const rows: StoredRow[] = []
         // The vehicle's blobs, one per run that touched it: one indexed range read.
         const blobs = freshReadDb().prepare('SELECT records FROM vehicle_rows WHERE vehicle_id = ? ORDER BY id').pluck().all(vehicleId) as Buffer[]
-        for (const records of blobs) {
-          for (let offset = 0; offset < records.length; offset += packedRowSizeAt(records, offset)) rows.push(unpackRow(records, offset, vehicleId))
-        }
+        for (const records of blobs) unpackRecords(records, vehicleId, rows)
         return rows
       } catch (error) {
         dropSnapshot()

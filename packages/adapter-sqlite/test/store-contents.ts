@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3'
 import type { OperationRow, RejectReason, RowKind, StoredRow } from '@vehicle-perf/core'
-import { packedRowSizeAt, unpackRow } from '@vehicle-perf/core/packed-rows'
+import { unpackRecords } from '@vehicle-perf/core/packed-rows'
 import type { StoreContents } from '@vehicle-perf/core/testing'
 
 /** Runs `read` on a read-only connection of its own to a store file. */
@@ -16,7 +16,7 @@ function withReader<T>(filename: string, read: (db: Database.Database) => T): T 
 function rowsOf(db: Database.Database): StoredRow[] {
   const rows: StoredRow[] = []
   for (const { vehicle_id, records } of db.prepare('SELECT vehicle_id, records FROM vehicle_rows ORDER BY id').all() as { vehicle_id: string; records: Buffer }[]) {
-    for (let offset = 0; offset < records.length; offset += packedRowSizeAt(records, offset)) rows.push(unpackRow(records, offset, vehicle_id))
+    unpackRecords(records, vehicle_id, rows)
   }
   return rows
 }

@@ -10,6 +10,8 @@ export {
   packedRowKindCode,
   packRow,
   unpackRow,
+  unpackRecords,
+  packedRowsFormatProblem,
   packedRowKey,
   packedRowSeq,
   samePackedKey,

@@ -106,7 +106,9 @@ describe('@vehicle-perf/core exports', () => {
         "packedRowSeq",
         "packedRowSize",
         "packedRowSizeAt",
+        "packedRowsFormatProblem",
         "samePackedKey",
+        "unpackRecords",
         "unpackRow",
         "unpackVehicles",
       ]
@@ -126,6 +128,7 @@ describe('@vehicle-perf/core exports', () => {
         "keyHashHi",
         "keyHashLo",
         "keyPartOf",
+        "randomKeySeed",
         "recordKeyHashHi",
         "recordKeyHashLo",
         "recordKindCode",

@@ -1,5 +1,4 @@
-import { packedRowSize, packedRowSizeAt, packRow, unpackRow, type PackedVehicles } from '../rows/packed-rows.js'
-import type { StoredRow } from '../rows/row-types.js'
+import { packedRowSize, packRow, unpackRecords, type PackedVehicles } from '../rows/packed-rows.js'
 import type { SelectionPolicy } from './response-schema.js'
 import { eventsOfHistory, latestOfEvents, type VehicleHistory } from './vehicle-events.js'
 import { buildVehicleView, type VehicleView } from './vehicle-response.js'
@@ -29,9 +28,7 @@ export function unpackVehicles(packed: PackedVehicles): VehicleHistory[] {
   for (let i = 0; i < packed.vehicleIds.length; i++) {
     const vehicleId = packed.vehicleIds[i] as string
     const end = packed.ends[i] as number
-    const rows: StoredRow[] = []
-    for (let at = start; at < end; at += packedRowSizeAt(packed.records, at)) rows.push(unpackRow(packed.records, at, vehicleId))
-    histories.push({ vehicleId, rows })
+    histories.push({ vehicleId, rows: unpackRecords(packed.records, vehicleId, [], start, end) })
     start = end
   }
   return histories

@@ -165,6 +165,21 @@ export function unpackRow(source: Buffer, at: number, vehicleId: string): Stored
   throw new Error(`corrupt packed row (kind ${code}) at byte ${at}`)
 }
 
+/** The rows of packed records [start, end) of `source`, all of vehicle `vehicleId` (a stored blob), appended to `into`. */
+export function unpackRecords(source: Buffer, vehicleId: string, into: StoredRow[] = [], start = 0, end = source.length): StoredRow[] {
+  for (let at = start; at < end; at += packedRowSizeAt(source, at)) into.push(unpackRow(source, at, vehicleId))
+  return into
+}
+
+/**
+ * Why a store whose records have layout `format` cannot be read by this
+ * core, or null when it can: a store keeps PACKED_ROWS_FORMAT beside its
+ * records and refuses another rather than misread it.
+ */
+export function packedRowsFormatProblem(format: number): string | null {
+  return format === PACKED_ROWS_FORMAT ? null : `keeps rows in packed format ${format}, this @vehicle-perf/core writes format ${PACKED_ROWS_FORMAT}: use the versions that made it`
+}
+
 /** The kind a code stands for. */
 export function kindOfCode(code: number): RowKind {
   const kind = ROW_KINDS[code]

@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto'
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -13,6 +14,11 @@ import { VehiclePerfError } from '../errors.js'
  */
 export const KEY_PARTITIONS = 64
 export const VEHICLE_PARTITIONS = 64
+
+/** A store's secret key seed, made once with the store: crypto's, so nobody can guess it from the store's other values. */
+export function randomKeySeed(): number {
+  return randomInt(0, 2 ** 32)
+}
 
 /** A key partition's part number (kind code, then partition): spill file names, and a key index's parts. */
 export function keyPartOf(kindCode: number, partition: number): number {
