@@ -1,31 +1,27 @@
-import { recordKindCode, recordSeq, recordSize, TOUCH_MARK } from './spill-records.js'
+import { recordSeq } from './spill-records.js'
 
 const DIGIT_BITS = 16
 const DIGITS = 1 << DIGIT_BITS
 
 /**
- * The offsets of a vehicle range's records in ingest order, touch marks
- * first. A run's seqs are consecutive integers from its first, so the range
- * is ordered by (seq - firstSeq) with a radix sort of two 16-bit digits:
- * linear in the range, and grouping it by vehicle then gives every vehicle
- * its records in order without sorting each (a few dozen records per
- * vehicle, any number of vehicles).
+ * A row record's place in its run: seq - firstSeq. A run's seqs are
+ * consecutive integers from its first, so a vehicle range sorts by it with a
+ * radix sort (sortByKeys), linear in the range.
  */
-export function rangeInSeqOrder(records: Buffer, firstSeq: number): Uint32Array {
-  let count = 0
-  for (let offset = 0; offset < records.length; offset += recordSize(records, offset)) count++
-  let offsets = new Uint32Array(count)
-  let keys = new Uint32Array(count)
-  let i = 0
-  for (let offset = 0; offset < records.length; offset += recordSize(records, offset)) {
-    const key = recordKindCode(records, offset) === TOUCH_MARK ? 0 : recordSeq(records, offset) - firstSeq
-    if (!(key >= 0 && key < 2 ** 32)) throw new Error(`a record's seq ${recordSeq(records, offset)} is not of this run (first seq ${firstSeq})`)
-    offsets[i] = offset
-    keys[i] = key
-    i++
-  }
-  let nextOffsets = new Uint32Array(count)
-  let nextKeys = new Uint32Array(count)
+export function seqKey(records: Buffer, offset: number, firstSeq: number): number {
+  const key = recordSeq(records, offset) - firstSeq
+  if (!(key >= 0 && key < 2 ** 32)) throw new Error(`a record's seq ${recordSeq(records, offset)} is not of this run (first seq ${firstSeq})`)
+  return key
+}
+
+/**
+ * `values` ordered by their `keys` (ascending, stable): a radix sort of two
+ * 16-bit digits, linear in the count. Both arrays are reused.
+ */
+export function sortByKeys(keys: Uint32Array, values: Uint32Array): Uint32Array {
+  const count = keys.length
+  let nextValues: Uint32Array = new Uint32Array(count)
+  let nextKeys: Uint32Array = new Uint32Array(count)
   const starts = new Uint32Array(DIGITS)
   for (let shift = 0; shift < 32; shift += DIGIT_BITS) {
     starts.fill(0)
@@ -39,11 +35,11 @@ export function rangeInSeqOrder(records: Buffer, firstSeq: number): Uint32Array 
     for (let j = 0; j < count; j++) {
       const key = keys[j] as number
       const at = starts[(key >>> shift) & (DIGITS - 1)]!++
-      nextOffsets[at] = offsets[j] as number
+      nextValues[at] = values[j] as number
       nextKeys[at] = key
     }
-    ;[offsets, nextOffsets] = [nextOffsets, offsets]
+    ;[values, nextValues] = [nextValues, values]
     ;[keys, nextKeys] = [nextKeys, keys]
   }
-  return offsets
+  return values
 }

@@ -17,10 +17,10 @@ import type {
   StoreMeta,
 } from '../storage/storage-contract.js'
 import { ChunkBuilder } from './chunk-builder.js'
-import { countDistinctVehicles } from './distinct-vehicles.js'
+import { countDistinctVehicles, groupByVehicle } from './distinct-vehicles.js'
+import { LoopTurns } from './loop-turns.js'
 import { FirstOfKey } from './first-of-key.js'
 import { KEY_PARTITIONS, keyFile, keyPartOf, RunSpill, VEHICLE_PARTITIONS, vehicleFile } from './run-spill.js'
-import { rangeInSeqOrder } from './seq-order.js'
 import {
   keyHashLo,
   RECORD_SIZES,
@@ -83,9 +83,9 @@ export interface SpilledRunBackend {
 
 /** One vehicle's new rows: spilled records (with their key hashes) and the same rows packed back to back. */
 export interface FreshRows {
-  /** The vehicle partition's spilled records, and the offsets of this vehicle's, in seq order. */
+  /** The vehicle partition's spilled records and the offsets of this vehicle's, in seq order: valid during the call. */
   records: Buffer
-  offsets: readonly number[]
+  offsets: Uint32Array
   /** The rows as core's packed rows, in seq order: a view of the refresh chunk, valid during the call. */
   packed: Buffer
 }
@@ -101,6 +101,7 @@ export interface SpilledRunOptions {
   keySeed: number
 }
 
+const VEHICLE_FILES: readonly string[] = Array.from({ length: VEHICLE_PARTITIONS }, (_, q) => vehicleFile(q))
 const STORED_SIZES: readonly number[] = ROW_KINDS.map((kind) => packedRowSize(kind))
 
 /**
@@ -204,13 +205,14 @@ class SpilledStaging implements StagingSession {
       if (pending.length > 0) await backend.logDuplicates(settlement.onDuplicates(pending))
       pending = []
     }
-    for (const [code, kind] of ROW_KINDS.entries()) {
-      for (let p = 0; p < KEY_PARTITIONS; p++) {
-        settlement.onStep?.({ done, total, label: `${kind}s: settling keys` })
-        const part = keyPartOf(code, p)
-        const records = spill.guard(() => spill.take(keyFile(part)))
-        done++
-        if (records === null) continue
+    const parts = ROW_KINDS.flatMap((_kind, code) => Array.from({ length: KEY_PARTITIONS }, (_, p) => keyPartOf(code, p)))
+    for await (const records of spill.readAll(parts.map(keyFile), true)) {
+      const part = parts[done] as number
+      const code = Math.floor(part / KEY_PARTITIONS)
+      const kind = ROW_KINDS[code] as RowKind
+      settlement.onStep?.({ done, total, label: `${kind}s: settling keys` })
+      done++
+      if (records !== null) {
         const size = RECORD_SIZES[code] as number
         const count = records.length / size
         const firstOfKey = new FirstOfKey(records, size, this.keySeed)
@@ -238,11 +240,8 @@ class SpilledStaging implements StagingSession {
     settlement.onStep?.({ done: total, total, label: 'duplicates' })
     if (settlement.everyVehicle) await this.touchAll(ranges)
     let vehicleCount = 0
-    for (let q = 0; q < VEHICLE_PARTITIONS; q++) {
-      const records = spill.guard(() => spill.peek(vehicleFile(q)))
-      if (records !== null) vehicleCount += countDistinctVehicles(records, this.keySeed)
-    }
-    return new SpilledRefresh(backend, spill, vehicleCount, this.firstSeq)
+    for await (const records of spill.readAll(VEHICLE_FILES, false)) if (records !== null) vehicleCount += countDistinctVehicles(records, this.keySeed)
+    return new SpilledRefresh(backend, spill, vehicleCount, this.firstSeq, this.keySeed)
   }
 
   async rollback(report: IngestReport): Promise<void> {
@@ -308,6 +307,7 @@ class SpilledRefresh implements RefreshSession {
     private readonly spill: RunSpill,
     readonly vehicleCount: number,
     private readonly firstSeq: number,
+    private readonly keySeed: number,
   ) {}
 
   get runId(): string {
@@ -324,25 +324,18 @@ class SpilledRefresh implements RefreshSession {
     this.read = true
     const { spill, backend } = this
     const chunk = new ChunkBuilder()
-    for (let q = 0; q < VEHICLE_PARTITIONS; q++) {
-      const records = spill.guard(() => spill.take(vehicleFile(q)))
+    const turns = new LoopTurns()
+    for await (const records of spill.readAll(VEHICLE_FILES, true)) {
+      await turns.take()
       if (records === null) continue
-      // Grouped in seq order, each vehicle's new records come in order; a touch mark only names its vehicle.
-      const byVehicle = new Map<string, number[]>()
-      for (const offset of rangeInSeqOrder(records, this.firstSeq)) {
-        const vehicleId = recordVehicle(records, offset)
-        let offsets = byVehicle.get(vehicleId)
-        if (offsets === undefined) byVehicle.set(vehicleId, (offsets = []))
-        if (recordKindCode(records, offset) !== TOUCH_MARK) offsets.push(offset)
-      }
-      const vehicleIds = [...byVehicle.keys()].sort()
+      const { vehicleIds, offsets, starts } = groupByVehicle(records, this.firstSeq, this.keySeed)
       for (let from = 0; from < vehicleIds.length; ) {
         const batch = vehicleIds.slice(from, from + chunkSize - chunk.vehicles)
-        from += batch.length
         const stored = backend.hasStoredRows ? await backend.storedRowsOf(batch) : null
-        for (const vehicleId of batch) {
+        for (const [i, vehicleId] of batch.entries()) {
+          if (turns.due()) await turns.take()
           for (const buffer of stored?.get(vehicleId) ?? []) chunk.append(buffer)
-          const fresh = byVehicle.get(vehicleId) as number[]
+          const fresh = offsets.subarray(starts[from + i], starts[from + i + 1])
           if (fresh.length > 0) {
             let bytes = 0
             for (const offset of fresh) bytes += STORED_SIZES[recordKindCode(records, offset)] as number
@@ -354,6 +347,7 @@ class SpilledRefresh implements RefreshSession {
           }
           chunk.endVehicle(vehicleId)
         }
+        from += batch.length
         if (chunk.vehicles >= chunkSize) yield chunk.take()
       }
     }
