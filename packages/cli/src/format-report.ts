@@ -42,7 +42,18 @@ export function formatIngestReport(report: IngestReport): string {
     `run ${report.run_id} ${runOutcome(report)}: ${count(report.vehicles_refreshed, 'vehicle')} refreshed, data as of ${report.as_of ?? '(no data)'}, data version ${report.data_version}`,
   ]
   if (report.error) lines.push(`error: ${report.error.message}`)
+  const nothingNew = report.files.filter(addedNothing).length
+  if (nothingNew > 0) {
+    // A file read again costs more than its first run (every row is looked up among the stored ones): say how not to.
+    lines.push(`note: ${count(nothingNew, 'file')} added no row (every row stored before, or rejected); --skip-known skips a file a successful run already ingested, by its sha256, without reading it`)
+  }
   return lines.join('\n')
+}
+
+/** A file read whole whose every row was a duplicate or a reject: most likely ingested before. */
+function addedNothing(file: IngestReport['files'][number]): boolean {
+  const duplicates = (file.duplicates?.exact ?? 0) + (file.duplicates?.conflict ?? 0)
+  return file.error === null && file.skipped !== true && file.accepted === 0 && duplicates > 0
 }
 
 export function formatStats(stats: StoreStats): string {

@@ -123,6 +123,18 @@ describe('vehicle-perf cli', () => {
     expect(listed.join(', ')).toBe(order)
   })
 
+  it('the summary of a run that read files it added nothing from points to --skip-known, and --skip-known skips them', () => {
+    const store = `sqlite:${join(work, 'again.db')}`
+    const file = join(data, 'pickups_2019-05-01.csv')
+    expect(cli('ingest', file, '--db', store).stdout).not.toMatch(/added no row/)
+    const again = cli('ingest', file, join(data, 'deployments_2019-05-01.csv'), '--db', store)
+    expect(again.code).toBe(0)
+    expect(again.stdout).toMatch(/note: 1 file added no row \(every row stored before, or rejected\); --skip-known skips a file a successful run already ingested/)
+    const skipped = cli('ingest', file, '--db', store, '--skip-known')
+    expect(skipped.stdout).toMatch(/skipped: already ingested/)
+    expect(skipped.stdout).not.toMatch(/added no row/)
+  })
+
   it('stats says the logs count per run: a file ingested twice counts its rejects twice', () => {
     const store = `sqlite:${join(work, 'twice.db')}`
     const file = join(data, 'rides_2019-05-01.csv')
