@@ -1,4 +1,4 @@
-import type { IngestReport, RejectCounts, StoreStats } from '@vehicle-perf/core'
+import type { FileReport, IngestReport, RejectCounts, StoreStats } from '@vehicle-perf/core'
 import { table } from './format-table.js'
 
 const number = (value: number | undefined): string => (value === undefined ? '-' : value.toLocaleString('en-US'))
@@ -51,7 +51,7 @@ export function formatIngestReport(report: IngestReport): string {
 }
 
 /** A file read whole whose every row was a duplicate or a reject: most likely ingested before. */
-function addedNothing(file: IngestReport['files'][number]): boolean {
+function addedNothing(file: FileReport): boolean {
   const duplicates = (file.duplicates?.exact ?? 0) + (file.duplicates?.conflict ?? 0)
   return file.error === null && file.skipped !== true && file.accepted === 0 && duplicates > 0
 }

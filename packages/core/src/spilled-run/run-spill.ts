@@ -92,13 +92,27 @@ export class RunSpill {
     try {
       return work()
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException)?.code
-      if (typeof code !== 'string' || !code.startsWith('E')) throw error
-      if (code === 'ENOSPC' || code === 'EDQUOT') {
-        throw new VehiclePerfError('disk_full', `no space left for the run's temp files in ${this.dir ?? this.parent} (the tempDir option): ${(error as Error).message}`, { cause: error, store: this.store })
-      }
-      throw new VehiclePerfError('store_unreachable', `cannot write the run's temp files in ${this.dir ?? this.parent} (the tempDir option): ${(error as Error).message}`, { cause: error, store: this.store })
+      throw this.spillError(error)
     }
+  }
+
+  /** guard() for work that completes later. */
+  private async guardAsync<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work()
+    } catch (error) {
+      throw this.spillError(error)
+    }
+  }
+
+  /** An I/O error of the temp files as the store error that ends the run; any other error as it is. */
+  private spillError(error: unknown): unknown {
+    const code = (error as NodeJS.ErrnoException)?.code
+    if (typeof code !== 'string' || !code.startsWith('E')) return error
+    if (code === 'ENOSPC' || code === 'EDQUOT') {
+      return new VehiclePerfError('disk_full', `no space left for the run's temp files in ${this.dir ?? this.parent} (the tempDir option): ${(error as Error).message}`, { cause: error, store: this.store })
+    }
+    return new VehiclePerfError('store_unreachable', `cannot write the run's temp files in ${this.dir ?? this.parent} (the tempDir option): ${(error as Error).message}`, { cause: error, store: this.store })
   }
 
   file(name: string): SpillFile {
@@ -166,17 +180,6 @@ export class RunSpill {
       // A caller that stops early (an abort) may close the files next: not under a read still running.
       await next?.catch(() => {})
       this.reading = false
-    }
-  }
-
-  /** guard() for work that completes later. */
-  private async guardAsync<T>(work: () => Promise<T>): Promise<T> {
-    try {
-      return await work()
-    } catch (error) {
-      return this.guard(() => {
-        throw error
-      })
     }
   }
 
